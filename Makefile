@@ -1,0 +1,177 @@
+# tern — the one entry point. `make help` lists the targets.
+#
+# Every build happens in an output directory O (default: build) from one
+# configuration file (default: .config for O=build, O/.config otherwise).
+# The configuration generates O/include/{generated/autoconf.h,
+# generated/user_settings.h, generated/lwipopts.h, config/auto.conf}.
+
+.DEFAULT_GOAL := all
+TOP     := $(CURDIR)
+PYTHON  := /usr/bin/python3
+SAN     ?=
+V       ?=
+Q       := $(if $(V),,@)
+O       ?= build$(if $(SAN),-san)
+ifeq ($(filter build build-san,$(O)),$(O))
+KCONFIG_CONFIG ?= .config
+else
+KCONFIG_CONFIG ?= $(O)/.config
+endif
+export KCONFIG_CONFIG
+KCONFIG  := $(PYTHON) tools/kconfig.py
+KCONFIG_FILES := Kconfig $(shell find board port lib crypto quic http3 term -name Kconfig 2>/dev/null)
+TERN_VERSION := $(shell cat VERSION)
+export TERN_VERSION
+
+# Goals that need no configuration (and must not generate one).
+NOCONFIG_GOALS := help deps menuconfig olddefconfig savedefconfig %_defconfig \
+                  clean distclean test build-matrix kconfig-lint run size-all \
+                  test-config test-unit-% test-summary
+CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
+ifneq ($(filter %_defconfig,$(MAKECMDGOALS)),)
+CONFIG_GOALS := $(filter-out %_defconfig,$(CONFIG_GOALS))
+endif
+
+# ---------------------------------------------------------------- deps
+# tools/deps.sh is idempotent and fast when everything is present; sub-makes
+# skip it (TERN_DEPS_DONE).
+.PHONY: deps
+deps:
+ifneq ($(TERN_DEPS_DONE),1)
+	$(Q)bash tools/deps.sh
+endif
+export TERN_DEPS_DONE := 1
+
+# ---------------------------------------------------------------- configuration
+.PHONY: menuconfig olddefconfig savedefconfig kconfig-lint
+menuconfig: deps
+	$(Q)test -f $(KCONFIG_CONFIG) || $(KCONFIG) defconfig --config $(KCONFIG_CONFIG) configs/host_defconfig
+	$(Q)MENUCONFIG_STYLE=aquatic $(PYTHON) -m menuconfig Kconfig
+
+olddefconfig: deps
+	$(Q)$(KCONFIG) olddefconfig --config $(KCONFIG_CONFIG)
+
+savedefconfig: deps
+	$(Q)$(KCONFIG) savedefconfig --config $(KCONFIG_CONFIG) --defconfig $(O)/defconfig
+
+%_defconfig: deps
+	$(Q)$(KCONFIG) defconfig --config $(KCONFIG_CONFIG) configs/$@ $(FRAGMENTS)
+
+kconfig-lint: deps
+	$(Q)$(KCONFIG) lint
+
+ifneq ($(CONFIG_GOALS),)
+$(KCONFIG_CONFIG):
+	@echo "  CONFIG  no $(KCONFIG_CONFIG): using configs/host_defconfig"
+	$(Q)$(KCONFIG) defconfig --config $@ configs/host_defconfig
+
+$(O)/include/config/auto.conf: $(KCONFIG_CONFIG) $(KCONFIG_FILES) tools/kconfig.py \
+                               tools/gen_user_settings.py tools/gen_lwipopts.py | deps
+	$(Q)$(KCONFIG) genconfig --config $(KCONFIG_CONFIG) --out $(O)
+	$(Q)touch $@
+
+include $(O)/include/config/auto.conf
+endif
+
+# ---------------------------------------------------------------- toolchain
+BOARD := $(CONFIG_BOARD)
+ifeq ($(CONFIG_ARCH_ARM64),y)
+CROSS ?= aarch64-linux-gnu-
+ARCH  := arm64
+else
+CROSS ?=
+ARCH  := $(shell uname -m)
+endif
+CC      := $(CROSS)gcc
+AR      := $(CROSS)ar
+NM      := $(CROSS)nm
+SIZE    := $(CROSS)size
+OBJCOPY := $(CROSS)objcopy
+QEMU_USER := qemu-aarch64 -L /usr/aarch64-linux-gnu
+
+GEN     := $(O)/include/generated
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+OPT     ?= -O2
+BASE_CFLAGS := -std=gnu11 $(OPT) -g -ffunction-sections -fdata-sections -MMD -MP
+ifeq ($(CONFIG_ARCH_ARM64),y)
+BASE_CFLAGS += -march=armv8-a+crypto
+endif
+ifneq ($(SAN),)
+BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -DTERN_SAN=1
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+# tern's own code: strict warnings, config macros everywhere.
+TERN_CFLAGS := $(BASE_CFLAGS) $(WARN) -Werror -imacros $(GEN)/autoconf.h -I$(TOP) -I$(O)/include -DTERN_VERSION=\"$(TERN_VERSION)\"
+LDFLAGS   := -Wl,--gc-sections $(SAN_LDFLAGS)
+LDLIBS    :=
+
+# ---------------------------------------------------------------- modules
+# Each directory's module.mk appends sources to:
+#   core-y   the portable core (lib/ crypto/ quic/ http3/ term/) -> libtern.a
+#   port-y   port/<port>/                                        -> libtern.a
+#   board-y  board/<board>/ objects linked into the image
+#   image    the image file name (set by the board)
+#   unit-y   tests/unit/test_*.c, one cmocka program each
+obj = $(patsubst %.c,$(O)/obj/%.o,$(patsubst %.S,$(O)/obj/%.o,$(1)))
+
+core-y  :=
+port-y  :=
+board-y :=
+unit-y  :=
+LIBS    :=
+include lib/module.mk
+-include crypto/module.mk quic/module.mk http3/module.mk term/module.mk
+ifneq ($(BOARD),)
+include board/$(BOARD)/board.mk
+-include mk/wolfssl.mk
+-include mk/lwip.mk
+include mk/cmocka.mk
+include tests/unit/module.mk
+endif
+
+CORE_OBJS := $(call obj,$(core-y) $(port-y))
+$(O)/lib/libtern.a: $(CORE_OBJS)
+	@mkdir -p $(@D)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/obj/%.o: %.c $(O)/include/config/auto.conf
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(TERN_CFLAGS) $(CFLAGS_$(<)) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(O)/obj/%.o: %.S $(O)/include/config/auto.conf
+	@mkdir -p $(@D)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(TERN_CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
+
+# ---------------------------------------------------------------- top targets
+.PHONY: all unit
+all: $(IMAGE)
+unit: $(UNIT_RUN)
+
+.PHONY: help
+help:
+	@sed -n '/^## /s/^## //p' Makefile
+## Targets (O=dir picks the output directory, SAN=1 builds with ASan+UBSan):
+##   make run              the host terminator on 127.0.0.1:4433
+##   make test             everything that must pass before a change lands
+##   make                  the image for the board in .config (host defconfig if none)
+##   make unit             build and run the unit tests for the board in .config
+##   make menuconfig       edit .config;  make olddefconfig / savedefconfig
+##   make <board>_defconfig   host, linux-arm64, qemu-virt-arm64 (configs/)
+##   make qemu             boot the bare-metal image (qemu-virt-arm64 board)
+##   make size             text/data/bss per directory of the image
+##   make build-matrix     every defconfig x QUIC_0RTT y/n x crypto backend
+##   make deps             install Debian packages and unpack third_party/
+##   make clean            remove O;  make distclean  also .config and third_party/
+
+.PHONY: clean distclean
+clean:
+	rm -rf $(O)
+distclean:
+	rm -rf build build-san .config .config.old third_party/*/ third_party/.*.stamp
+
+include mk/test.mk

@@ -1,0 +1,212 @@
+/* board/host: tern as a Linux process (also the linux-arm64 board).
+ *
+ * Today this is the board skeleton: configuration, pools, the UDP listener
+ * and clean shutdown. The QUIC transport (issue 5) plugs into the loop at
+ * the marked place; until then datagrams are counted and dropped, and the
+ * start-up line says so.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/pool.h"
+#include "port/port.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) { stop_signal = sig; }
+
+static void print_line(void *ctx, const char *line)
+{
+	fprintf(ctx, "%s\n", line);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: tern [options]\n"
+		"  -l, --listen ADDR:PORT  UDP address to serve (default 127.0.0.1:%d;\n"
+		"                          IPv6 as [::1]:PORT)\n"
+		"  -t, --duration SECONDS  stop by itself after SECONDS (default: run until\n"
+		"                          SIGINT/SIGTERM)\n"
+		"      --pool-stats        print the memory pools (sizes from .config) and exit\n"
+		"  -V, --version           print version and configuration, exit\n"
+		"  -h, --help              this text\n"
+		"On SIGINT/SIGTERM tern stops, prints pool statistics and exits 0.\n"
+		"Exit status 2: bad option, or the address cannot be served.\n",
+		CONFIG_TERM_LISTEN_PORT);
+}
+
+/* "127.0.0.1:4433", "[::1]:4433", "0.0.0.0" (default port) */
+static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[64];
+	long port = CONFIG_TERM_LISTEN_PORT;
+	const char *colon;
+
+	memset(ss, 0, sizeof(*ss));
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+
+		if (!end || (size_t)(end - s - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, s + 1, (size_t)(end - s - 1));
+		host[end - s - 1] = 0;
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] && !colon)
+			return -1;
+	} else {
+		colon = strrchr(s, ':');
+		size_t hl = colon ? (size_t)(colon - s) : strlen(s);
+
+		if (hl >= sizeof(host))
+			return -1;
+		memcpy(host, s, hl);
+		host[hl] = 0;
+	}
+	if (colon) {
+		char *e;
+
+		port = strtol(colon + 1, &e, 10);
+		if (*e || port < 1 || port > 65535)
+			return -1;
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+
+	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "duration", required_argument, NULL, 't' },
+		{ "pool-stats", no_argument, NULL, 'P' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char listen_default[32];
+	const char *listen_arg = listen_default;
+	double duration = 0;
+	int c;
+
+	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
+	while ((c = getopt_long(argc, argv, "l:t:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			listen_arg = optarg;
+			break;
+		case 't': {
+			char *e;
+
+			duration = strtod(optarg, &e);
+			if (*e || duration <= 0) {
+				fprintf(stderr, "tern: --duration: '%s' is not a positive number of seconds\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'P':
+			pool_init_all();
+			pool_stats_format(print_line, stdout);
+			return 0;
+		case 'V':
+			printf("tern %s, board %s, %u pools, %lu bytes static pool memory\n",
+			       TERN_VERSION, CONFIG_BOARD, (unsigned)POOL_ID_COUNT,
+			       (unsigned long)pool_total_bytes());
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "tern: unexpected argument '%s' (see --help)\n", argv[optind]);
+		return 2;
+	}
+
+	struct sockaddr_storage addr;
+	socklen_t alen;
+
+	if (parse_addr(listen_arg, &addr, &alen) < 0) {
+		fprintf(stderr, "tern: --listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:4433 or [::1]:4433)\n",
+			listen_arg);
+		return 2;
+	}
+	pool_init_all();
+	int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, alen) < 0) {
+		fprintf(stderr, "tern: cannot serve udp %s: %s\n", listen_arg, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return 2;
+	}
+
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
+	LOG_WARN("QUIC transport not built yet (see docs/ROADMAP.md): datagrams are counted and dropped");
+
+	uint64_t start = port_now_ns();
+	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
+	unsigned long dgrams = 0, bytes = 0;
+	uint8_t buf[65536];
+
+	while (!stop_signal) {
+		uint64_t now = port_now_ns();
+
+		if (now >= end)
+			break;
+		uint64_t left_ms = (end - now) / 1000000u;
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r = poll(&pfd, 1, left_ms > 1000 ? 1000 : (int)left_ms + 1);
+
+		if (r < 0 && errno != EINTR) {
+			LOG_ERR("poll: %s", strerror(errno));
+			break;
+		}
+		for (;;) {
+			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+			if (n < 0)
+				break;
+			/* issue 5: quic_endpoint_input(ep, buf, n, from, now) */
+			dgrams++;
+			bytes += (unsigned long)n;
+		}
+	}
+	close(fd);
+	LOG_INFO("stopping%s: %lu datagrams (%lu bytes) received",
+		 stop_signal ? " on signal" : "", dgrams, bytes);
+	pool_stats_format(print_line, stderr);
+	return 0;
+}

@@ -1,0 +1,2 @@
+core-y += lib/pool.c lib/arena.c
+core-y += lib/log.c

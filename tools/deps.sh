@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# tools/deps.sh — install what tern's build needs on Debian 12, idempotently.
+#
+#   1. Debian packages (only the missing ones; apt-get update only if needed)
+#   2. a deb-src entry derived from the machine's own apt sources (Signed-By kept)
+#   3. Debian source packages unpacked (Debian patches applied) into third_party/:
+#      wolfssl, lwip, cmocka; our own patches from third_party/patches/<pkg>/
+#
+# Usage: tools/deps.sh [--check]   (--check: report what is missing, change nothing)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tp="$top/third_party"
+check_only=0
+[ "${1:-}" = "--check" ] && check_only=1
+
+# Packages: build, cross, emulators, config tools, tests.
+PKGS=(
+  build-essential make pkg-config dpkg-dev xz-utils file
+  gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
+  picolibc-aarch64-linux-gnu
+  qemu-user qemu-system-arm
+  kconfig-frontends-nox python3-kconfiglib
+  libcmocka-dev openssl
+)
+# Source packages unpacked into third_party/: name -> directory glob
+SRCS=(wolfssl lwip cmocka)
+
+say() { printf 'deps: %s\n' "$*"; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else SUDO="__none__"; fi
+fi
+as_root() {
+  [ "$SUDO" = "__none__" ] && die "need root (or sudo) to run: $*"
+  $SUDO "$@"
+}
+
+missing=()
+for p in "${PKGS[@]}"; do
+  st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  case "$st" in *"install ok installed"*) ;; *) missing+=("$p") ;; esac
+done
+
+src_missing=()
+for s in "${SRCS[@]}"; do
+  [ -f "$tp/.$s.stamp" ] && [ -d "$tp/$(cat "$tp/.$s.stamp")" ] || src_missing+=("$s")
+done
+
+if [ $check_only = 1 ]; then
+  [ ${#missing[@]} -eq 0 ] && [ ${#src_missing[@]} -eq 0 ] && { say "all present"; exit 0; }
+  [ ${#missing[@]} -gt 0 ] && say "missing packages: ${missing[*]}"
+  [ ${#src_missing[@]} -gt 0 ] && say "missing sources: ${src_missing[*]}"
+  exit 1
+fi
+
+updated=0
+apt_update() {
+  [ $updated = 1 ] && return 0
+  say "apt-get update"
+  as_root apt-get update -qq >/dev/null || die "apt-get update failed"
+  updated=1
+}
+
+if [ ${#missing[@]} -gt 0 ]; then
+  apt_update
+  say "installing: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null || die "apt-get install failed: ${missing[*]}"
+fi
+
+[ ${#src_missing[@]} -eq 0 ] && exit 0
+
+# --- deb-src: derive from the machine's own sources, keeping Signed-By ---
+have_debsrc() {
+  grep -rqsE '^\s*(deb-src\s|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null
+}
+if ! have_debsrc; then
+  out=/etc/apt/sources.list.d/tern-deb-src.sources
+  tmp=$(mktemp)
+  # deb822 files: copy every stanza whose Types has "deb", as deb-src.
+  for f in /etc/apt/sources.list.d/*.sources; do
+    [ -f "$f" ] || continue
+    awk '
+      function flush() { if (n && isdeb) { for (i = 1; i <= n; i++) print buf[i]; print "" } n = 0; isdeb = 0 }
+      /^[ \t]*$/ { flush(); next }
+      /^#/ { next }
+      /^Types:/ { if ($0 ~ /(^|[ \t])deb([ \t]|$)/) isdeb = 1; buf[++n] = "Types: deb-src"; next }
+      /^Architectures:/ { next }
+      { buf[++n] = $0 }
+      END { flush() }' "$f" >>"$tmp"
+  done
+  # one-line .list files: "deb [opts] uri suite comp..." -> deb822 stanza
+  for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] || continue
+    awk '
+      /^[ \t]*deb[ \t]/ {
+        opts = ""; i = 2
+        if ($2 ~ /^\[/) { while (i <= NF) { opts = opts " " $i; if ($i ~ /\]$/) { i++; break } i++ } }
+        signed = ""
+        if (match(opts, /signed-by=[^] ]+/)) signed = substr(opts, RSTART + 10, RLENGTH - 10)
+        uri = $i; suite = $(i + 1); comps = ""
+        for (j = i + 2; j <= NF; j++) comps = comps (comps ? " " : "") $j
+        print "Types: deb-src"; print "URIs: " uri; print "Suites: " suite
+        if (comps != "") print "Components: " comps
+        if (signed != "") print "Signed-By: " signed
+        print ""
+      }' "$f" >>"$tmp"
+  done
+  # Only Debian archives carry the source packages we want.
+  [ -s "$tmp" ] || die "no apt source found to derive a deb-src entry from"
+  say "adding deb-src entries derived from the machine's apt sources ($out)"
+  as_root install -m 0644 "$tmp" "$out"
+  rm -f "$tmp"
+  updated=0
+fi
+apt_update
+
+# --- unpack source packages ---
+mkdir -p "$tp"
+for s in "${src_missing[@]}"; do
+  work=$(mktemp -d "$tp/.unpack-$s.XXXXXX")
+  say "fetching Debian source package $s"
+  ( cd "$work" && apt-get source -qq "$s" >/dev/null 2>"$work/.log" ) \
+    || { cat "$work/.log" >&2; rm -rf "$work"; die "apt-get source $s failed"; }
+  d=$(find "$work" -mindepth 1 -maxdepth 1 -type d -name "$s*" | head -n 1)
+  [ -n "$d" ] || { rm -rf "$work"; die "apt-get source $s: no directory unpacked"; }
+  name=$(basename "$d")
+  rm -rf "${tp:?}/$name"
+  mv "$d" "$tp/$name"
+  rm -rf "$work"
+  # our patches, in order, each with a comment saying why
+  if [ -d "$top/third_party/patches/$s" ]; then
+    for p in "$top/third_party/patches/$s"/*.patch; do
+      [ -f "$p" ] || continue
+      say "  applying $(basename "$p")"
+      patch -d "$tp/$name" -p1 -s --forward <"$p" || die "patch $p failed on $name"
+    done
+  fi
+  echo "$name" >"$tp/.$s.stamp"
+  say "  $s -> third_party/$name"
+done
