@@ -25,7 +25,7 @@ export TERN_VERSION
 
 # Goals that need no configuration (and must not generate one).
 NOCONFIG_GOALS := help deps menuconfig olddefconfig savedefconfig %_defconfig \
-                  clean distclean test build-matrix kconfig-lint run size-all \
+                  clean distclean test build-matrix kconfig-lint run size \
                   test-config test-unit-% test-summary
 CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(filter %_defconfig,$(MAKECMDGOALS)),)
@@ -102,7 +102,7 @@ SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 # tern's own code: strict warnings, config macros everywhere.
 TERN_CFLAGS := $(BASE_CFLAGS) $(WARN) -Werror -imacros $(GEN)/autoconf.h -I$(TOP) -I$(O)/include -DTERN_VERSION=\"$(TERN_VERSION)\"
-LDFLAGS   := -Wl,--gc-sections $(SAN_LDFLAGS)
+LDFLAGS   = -Wl,--gc-sections -Wl,-Map=$@.map $(SAN_LDFLAGS)
 LDLIBS    :=
 
 # ---------------------------------------------------------------- modules
@@ -167,6 +167,35 @@ help:
 ##   make build-matrix     every defconfig x QUIC_0RTT y/n x crypto backend
 ##   make deps             install Debian packages and unpack third_party/
 ##   make clean            remove O;  make distclean  also .config and third_party/
+
+# ---------------------------------------------------------------- run, size, matrix
+RUN_ARGS ?=
+.PHONY: run
+run: deps
+	$(Q)if [ ! -f $(KCONFIG_CONFIG) ] || grep -q '^CONFIG_BOARD_HOST=y' $(KCONFIG_CONFIG); then \
+		$(MAKE) --no-print-directory all && echo "  RUN     $(O)/tern $(RUN_ARGS)" && exec $(O)/tern $(RUN_ARGS); \
+	else \
+		echo "  RUN     $(KCONFIG_CONFIG) is for another board: running the host defconfig from build/run"; \
+		[ -f build/run/.config ] || $(MAKE) --no-print-directory O=build/run host_defconfig; \
+		$(MAKE) --no-print-directory O=build/run all && exec build/run/tern $(RUN_ARGS); \
+	fi
+
+.PHONY: print-image size-image size build-matrix
+print-image:
+	@echo IMAGE=$(IMAGE)
+# size of this O's image, per directory (from the link map)
+size-image: $(IMAGE)
+	$(Q)$(PYTHON) tools/size.py $(IMAGE).map --srcs "$(core-y) $(port-y) $(board-y)" \
+		--title "== $(IMAGE) ($(BOARD), crypto $(if $(CONFIG_CRYPTO_ARM64),arm64,portable), 0-RTT $(if $(CONFIG_QUIC_0RTT),on,off))"
+# the arm64 images, from their defconfigs
+size: deps
+	$(Q)for b in linux-arm64 qemu-virt-arm64; do \
+		[ -f build/size/$$b/.config ] || $(MAKE) --no-print-directory O=build/size/$$b $${b}_defconfig >/dev/null || exit 1; \
+		$(MAKE) --no-print-directory O=build/size/$$b all >/dev/null || exit 1; \
+		$(MAKE) --no-print-directory -s O=build/size/$$b size-image || exit 1; echo; \
+	done
+build-matrix: deps
+	$(Q)bash tools/build-matrix.sh
 
 .PHONY: clean distclean
 clean:

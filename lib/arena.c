@@ -40,9 +40,13 @@ void *arena_alloc(size_t n)
 		stats.failed++;
 		return NULL;
 	}
+	uint32_t faults = pool_fault_count();
+
 	for (unsigned best = i; i < NCLASSES; i++) {
 		void *b = pool_alloc(classes[i].pool);
 
+		if (!b && pool_fault_count() != faults)
+			break; /* an injected failure fails the request, no spill */
 		if (b) {
 			if (i != best)
 				stats.spilled++;

@@ -50,6 +50,7 @@ struct pool *const pool_all[POOL_ID_COUNT] = {
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 static uint32_t fault_countdown; /* 0: disarmed */
 static bool fault_fired;
+static uint32_t fault_total;     /* injected failures since init */
 #endif
 
 static inline uint8_t *block_at(const struct pool *p, uint32_t i)
@@ -85,6 +86,7 @@ void pool_init_all(void)
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 	fault_countdown = 0;
 	fault_fired = false;
+	fault_total = 0;
 #endif
 }
 
@@ -93,6 +95,7 @@ static bool fault_injected(void)
 #if IS_ENABLED(CONFIG_FAULT_INJECTION)
 	if (fault_countdown && --fault_countdown == 0) {
 		fault_fired = true;
+		fault_total++;
 		return true;
 	}
 #endif
@@ -115,6 +118,15 @@ bool pool_fault_fired(void)
 	return fault_fired;
 #else
 	return false;
+#endif
+}
+
+uint32_t pool_fault_count(void)
+{
+#if IS_ENABLED(CONFIG_FAULT_INJECTION)
+	return fault_total;
+#else
+	return 0;
 #endif
 }
 

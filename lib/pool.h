@@ -71,5 +71,8 @@ void pool_stats_format(void (*emit)(void *ctx, const char *line), void *ctx);
  * pool_fault_fired() is always false. */
 void pool_fault_arm(uint32_t n);
 bool pool_fault_fired(void);
+/* Injected failures since pool_init_all(): lets a caller that tries
+ * several pools tell an injected failure from plain exhaustion. */
+uint32_t pool_fault_count(void);
 
 #endif

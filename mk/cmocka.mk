@@ -8,7 +8,7 @@ CMOCKA_LIB  := $(O)/lib/libcmocka.a
 $(CMOCKA_OBJ): $(O)/include/config/auto.conf tests/unit/cmocka_config.h
 	@mkdir -p $(@D)
 	@echo "  CC      cmocka.c (third_party)"
-	$(Q)$(CC) $(BASE_CFLAGS) -w -DHAVE_CONFIG_H -include $(TOP)/tests/unit/cmocka_config.h \
+	$(Q)$(CC) $(BASE_CFLAGS) -w -include $(TOP)/tests/unit/cmocka_config.h \
 		$(CMOCKA_INC) -c $(CMOCKA_DIR)/src/cmocka.c -o $@
 
 $(CMOCKA_LIB): $(CMOCKA_OBJ)

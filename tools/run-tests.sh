@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# tools/run-tests.sh — what `make test` runs. Each step builds in its own
+# output directory under build/test/ from a board defconfig plus
+# tests/configs/test.config, runs, and is logged to build/test/logs/.
+# The end is a table per suite and one line "test: N passed, N failed, N skipped".
+#
+# Usage: tools/run-tests.sh [STEP...]   (default: all steps; see STEPS below)
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+T=build/test
+logs=$T/logs
+mkdir -p "$logs"
+JOBS=${JOBS:-$(nproc)}
+MAKE="make --no-print-directory -j$JOBS"
+FRAG=tests/configs/test.config
+
+STEPS=(kconfig config host host-san aarch64 baremetal)
+[ $# -gt 0 ] && STEPS=("$@")
+
+rows=()
+tp=0 tf=0 ts=0
+start_all=$(date +%s)
+
+# record NAME LOG RC: sum cmocka's per-suite lines in LOG into rows/totals.
+# Suites are announced by the runners as "=== suite: NAME".
+record() {
+	local step=$1 log=$2 rc=$3
+	local out
+	out=$(awk -v step="$step" '
+		function flush() {
+			if (suite != "") {
+				printf "%s\t%s\t%d\t%d\t%d\n", step, suite, p, f, s
+				if (f == 0 && !ran) { }  # suite printed nothing: counted below
+			}
+			suite = ""; p = f = s = 0; ran = 0
+		}
+		/^=== suite: / { flush(); suite = $3; next }
+		/^\[  PASSED  \] [0-9]+ test/ { p += $4; ran = 1 }
+		/^\[  FAILED  \] [0-9]+ test/ { f += $4; ran = 1 }
+		/^\[  SKIPPED \] [0-9]+ test/ { s += $4; ran = 1 }
+		/^\[  ERROR   \] / { f += 1; ran = 1 }
+		END { flush() }' "$log")
+	local any=0
+	while IFS=$'\t' read -r st su p f s; do
+		[ -z "$st" ] && continue
+		any=1
+		rows+=("$(printf '%-10s %-18s %5d %6d %7d' "$st" "$su" "$p" "$f" "$s")")
+		tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
+	done <<<"$out"
+	# a step whose make failed, or that reported no suite, is a failure
+	if [ "$rc" -ne 0 ]; then
+		local why
+		why=$(grep -m1 -E 'error|Error|FAILED|config error|Abort|timeout' "$log" | cut -c1-100)
+		rows+=("$(printf '%-10s %-18s %5s %6d %7s  (exit %d: %s; see %s)' "$step" "(step)" "" 1 "" "$rc" "$why" "$log")")
+		tf=$((tf + 1))
+	elif [ $any = 0 ]; then
+		rows+=("$(printf '%-10s %-18s %5s %6d %7s  (no suite ran; see %s)' "$step" "(step)" "" 1 "" "$log")")
+		tf=$((tf + 1))
+	fi
+}
+
+run_step() {
+	local name=$1; shift
+	local log=$logs/$name.log t0 rc
+	t0=$(date +%s)
+	printf 'test: %-10s ... ' "$name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	printf '%s (%ds)\n' "$([ $rc = 0 ] && echo ok || echo FAILED)" $(( $(date +%s) - t0 ))
+	[ $rc = 0 ] || tail -n 15 "$log" | sed 's/^/    | /'
+	record "$name" "$log" "$rc"
+}
+
+# One board build + its unit tests in O=build/test/NAME.
+board_unit() {
+	local o=$T/$1 defconfig=$2; shift 2
+	$MAKE O="$o" "$@" "$defconfig" FRAGMENTS="$FRAG" &&
+	$MAKE O="$o" "$@" all &&
+	$MAKE O="$o" "$@" unit
+}
+
+step_kconfig() { echo "=== suite: kconfig-lint"; $MAKE kconfig-lint && echo "[  PASSED  ] 1 test(s)."; }
+step_config() { bash tests/config/run.sh; }
+step_host() { board_unit host host_defconfig; }
+step_host_san() { board_unit host-san host_defconfig SAN=1; }
+step_aarch64() { board_unit linux-arm64 linux-arm64_defconfig; }
+step_baremetal() {
+	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&
+	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test
+}
+
+for s in "${STEPS[@]}"; do
+	case $s in
+	kconfig) run_step kconfig step_kconfig ;;
+	config) run_step config step_config ;;
+	host) run_step host step_host ;;
+	host-san) run_step host-san step_host_san ;;
+	aarch64) run_step aarch64 step_aarch64 ;;
+	baremetal) run_step baremetal step_baremetal ;;
+	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 baremetal)"; exit 2 ;;
+	esac
+done
+
+echo
+printf '%-10s %-18s %5s %6s %7s\n' step suite passed failed skipped
+for r in "${rows[@]}"; do echo "$r"; done
+echo "test: took $(( $(date +%s) - start_all ))s; logs in $logs/"
+echo "test: $tp passed, $tf failed, $ts skipped"
+[ "$tf" -eq 0 ]
