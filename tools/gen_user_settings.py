@@ -9,8 +9,9 @@ symbols it depends on are named in the group's comment.
 
 
 def _on(kconf, name):
-    sym = kconf.syms.get(name)
-    return sym is not None and sym.str_value == "y"
+    # KeyError on a symbol that is gone: a renamed Kconfig symbol must not
+    # silently drop a wolfSSL setting.
+    return kconf.syms[name].str_value == "y"
 
 
 class _Out:
@@ -51,8 +52,10 @@ def generate(kconf, header):
     o.group("""Fixed-width types before anything else: with WOLFSSL_USER_IO and
 WOLFSSL_NO_SOCK no wolfSSL header includes <stdint.h> before wolfssl/quic.h,
 and src/quic.c uses UINT32_MAX (wolfSSL_set_quic_early_data_enabled). Every
-wolfSSL file includes this header first, so this covers them all.""")
-    o.raw("#include <stddef.h>\n#include <stdint.h>")
+wolfSSL file includes this header first, so this covers them all.
+C declarations here are hidden from the assembler: the ARMv8 .S files
+include this header too.""")
+    o.raw("#ifndef __ASSEMBLER__\n#include <stddef.h>\n#include <stdint.h>\n#endif")
 
     o.group("""Protocol: TLS 1.3 only, through wolfSSL's QUIC API (RFC 9001).
 WOLFSSL_QUIC needs HAVE_EX_DATA and OPENSSL_EXTRA (quic.c calls
@@ -109,7 +112,9 @@ tern_wolfssl_seed() in crypto/wolfssl_glue.c (getrandom on Linux,
 virtio-rng bare metal); wolfSSL never opens /dev/urandom.""",
             "HAVE_HASHDRBG",
             ("CUSTOM_RAND_GENERATE_SEED", "tern_wolfssl_seed"))
-    o.raw("int tern_wolfssl_seed(unsigned char *output, unsigned int sz);")
+    o.raw("#ifndef __ASSEMBLER__\n"
+          "int tern_wolfssl_seed(unsigned char *output, unsigned int sz);\n"
+          "#endif")
 
     o.group("""Memory: every wolfSSL allocation goes to lib/arena's size-class
 pools through crypto/wolfssl_glue.c; wolfSSL never calls system malloc.
@@ -127,6 +132,12 @@ QUIC carries the TLS bytes (no sockets, no writev), one thread.""",
             "NO_FILESYSTEM", "WOLFSSL_USER_IO", "WOLFSSL_NO_SOCK",
             "NO_WRITEV", "SINGLE_THREADED", "HAVE_GMTIME_R")
 
+    o.group("""Clocks: USER_TICKS makes wolfSSL take its session and ticket-age
+clocks (LowResTimer in seconds, TimeNowInMilliseconds; any origin) from
+crypto/wolfssl_glue.c over port_now_ns() instead of time()/gettimeofday().
+Certificate dates still use XTIME (time() unless bare metal, below).""",
+            "USER_TICKS")
+
     o.group("""Algorithms nothing in TLS 1.3 over QUIC uses.""",
             "NO_RC4", "NO_MD4", "NO_MD5", "NO_DES3", "NO_PSK",
             "NO_PWDBASED")
@@ -142,14 +153,16 @@ transform. mk/wolfssl.mk compiles armv8-aes.c with -mstrict-align.""",
 
     if bare:
         o.group("""CONFIG_BARE_METAL (picolibc): no gettimeofday, no time(), no
-/dev/urandom, no stdio for errors. USER_TICKS: wolfSSL's millisecond and
-second tick functions (TimeNowInMilliseconds, LowResTimer) come from
-crypto/wolfssl_glue.c over port_now_ns(); XTIME (certificate dates) too,
-until the board has a wall clock.""",
-                "USER_TICKS", ("XTIME(t)", "tern_wolfssl_time(t)"),
+/dev/urandom (seed and ticks come from the glue, above), no stdio for
+errors, no directories. XTIME (certificate dates) comes from
+crypto/wolfssl_glue.c too, until the board has a wall clock. <stdio.h>
+for XSNPRINTF (snprintf into buffers; glibc's headers pull it in on
+Linux, picolibc's do not): it formats, it does no I/O.""",
+                ("XTIME(t)", "tern_wolfssl_time(t)"),
                 "NO_ERROR_STRINGS", "NO_STDIO_FILESYSTEM",
                 "NO_WOLFSSL_DIR")
-        o.raw("#include <time.h>\ntime_t tern_wolfssl_time(time_t *t);")
+        o.raw("#ifndef __ASSEMBLER__\n#include <stdio.h>\n#include <time.h>\n"
+              "time_t tern_wolfssl_time(time_t *t);\n#endif")
 
     o.raw("\n#endif")
     return o.text()

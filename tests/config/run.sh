@@ -46,14 +46,14 @@ if $MAKE O="$o" "$o/include/config/auto.conf" >/dev/null 2>&1 &&
    grep -q '^CONFIG_POOL_CONNECTIONS=77$' "$o/.config" &&
    grep -q '^#define CONFIG_POOL_CONNECTIONS 77$' "$o/include/generated/autoconf.h" &&
    grep -q '^#define CONFIG_QUIC_0RTT 1$' "$o/include/generated/autoconf.h" &&
-   grep -q 'WOLFSSL_EARLY_DATA' "$o/include/generated/user_settings.h"; then
+   grep -q '^#define WOLFSSL_EARLY_DATA' "$o/include/generated/user_settings.h"; then
 	ok "value-lands"
 else
 	bad "value-lands" "CONFIG_POOL_CONNECTIONS=77 / QUIC_0RTT=y not found in generated headers"
 fi
 /usr/bin/python3 tools/kconfig.py set --config "$o/.config" QUIC_0RTT=n >/dev/null 2>&1
 $MAKE O="$o" "$o/include/config/auto.conf" >/dev/null 2>&1
-if grep -q 'WOLFSSL_EARLY_DATA' "$o/include/generated/user_settings.h"; then
+if grep -q '^#define WOLFSSL_EARLY_DATA' "$o/include/generated/user_settings.h"; then
 	bad "0rtt-off" "user_settings.h still enables WOLFSSL_EARLY_DATA with QUIC_0RTT=n"
 else
 	ok "0rtt-off"

@@ -3,6 +3,9 @@
 # qemu-aarch64); a bare-metal board links them all into one selftest image
 # (see board/<board>/board.mk, which sets UNIT_BAREMETAL).
 unit-y += tests/unit/test_pool.c tests/unit/test_arena.c
+# wolfSSL as built by mk/wolfssl.mk (its headers, tern's user_settings.h)
+unit-y += tests/unit/test_wolfssl.c
+CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)
 
 UNIT_NAMES := $(basename $(notdir $(unit-y)))
 UNIT_CFLAGS = $(CMOCKA_INC) -DTERN_UNIT_TEST=1
