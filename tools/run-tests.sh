@@ -41,15 +41,16 @@ record() {
 		/^\[  SKIPPED \] [0-9]+ test/ { s += $4; ran = 1 }
 		/^\[  ERROR   \] / { f += 1; ran = 1 }
 		END { flush() }' "$log")
-	local any=0
+	local any=0 stepf=0
 	while IFS=$'\t' read -r st su p f s; do
 		[ -z "$st" ] && continue
 		any=1
 		rows+=("$(printf '%-10s %-18s %5d %6d %7d' "$st" "$su" "$p" "$f" "$s")")
-		tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s))
+		tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s)); stepf=$((stepf + f))
 	done <<<"$out"
-	# a step whose make failed, or that reported no suite, is a failure
-	if [ "$rc" -ne 0 ]; then
+	# a step whose make failed without a failing suite to show for it, or
+	# that reported no suite at all, is one failure of its own
+	if [ "$rc" -ne 0 ] && [ $stepf -eq 0 ]; then
 		local why
 		why=$(grep -m1 -E 'error|Error|FAILED|config error|Abort|timeout' "$log" | cut -c1-100)
 		rows+=("$(printf '%-10s %-18s %5s %6d %7s  (exit %d: %s; see %s)' "$step" "(step)" "" 1 "" "$rc" "$why" "$log")")
