@@ -127,6 +127,8 @@ include board/$(BOARD)/board.mk
 -include mk/lwip.mk
 include mk/cmocka.mk
 include tests/unit/module.mk
+# a bare-metal board's rules for its unit-test image need the whole unit-y
+-include board/$(BOARD)/unit.mk
 endif
 
 CORE_OBJS := $(call obj,$(core-y) $(port-y))

@@ -30,7 +30,9 @@
 #define HAVE_SIGNAL 1
 #define HAVE_STRCMP 1
 #define HAVE_STRCPY 1
-#ifdef __linux__
+/* aarch64-linux-gnu-gcc defines __linux__ for bare-metal (picolibc) builds
+ * too; picolibc has none of the following. */
+#if defined(__linux__) && !__has_include(<picolibc.h>)
 #define HAVE_MALLOC_H 1
 #define HAVE_UNISTD_H 1
 #define HAVE_SYS_STAT_H 1
