@@ -162,10 +162,13 @@ help:
 ##   make test             everything that must pass before a change lands
 ##   make                  the image for the board in .config (host defconfig if none)
 ##   make unit             build and run the unit tests for the board in .config
+##                         (bare metal: all suites in build/selftest.elf under QEMU)
 ##   make menuconfig       edit .config;  make olddefconfig / savedefconfig
 ##   make <board>_defconfig   host, linux-arm64, qemu-virt-arm64 (configs/)
 ##   make qemu             boot the bare-metal image (qemu-virt-arm64 board)
-##   make size             text/data/bss per directory of the image
+##   make boot-test        boot it and check banner, pool stats, exit status
+##   make nm-check         prove the bare-metal image links no malloc/free
+##   make size             text/data/bss per directory of the arm64 images
 ##   make build-matrix     every defconfig x QUIC_0RTT y/n x crypto backend
 ##   make deps             install Debian packages and unpack third_party/
 ##   make clean            remove O;  make distclean  also .config and third_party/
