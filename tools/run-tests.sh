@@ -88,7 +88,9 @@ step_host_san() { board_unit host-san host_defconfig SAN=1; }
 step_aarch64() { board_unit linux-arm64 linux-arm64_defconfig; }
 step_baremetal() {
 	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&
-	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test
+	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test &&
+	echo "=== suite: lwip-check" &&
+	$MAKE O=$T/qemu-virt-arm64 lwip-check && echo "[  PASSED  ] 1 test(s)."
 }
 
 for s in "${STEPS[@]}"; do

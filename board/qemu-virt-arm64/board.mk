@@ -23,6 +23,10 @@ bm-common-y := $(addprefix $(BM_DIR)/,boot.S mmu.c pl011.c timer.c \
 board-y += $(bm-common-y) $(BM_DIR)/main.c
 IMAGE   := $(O)/tern.elf
 
+# The network port: lwIP (mk/lwip.mk builds liblwip.a from .config).
+include port/lwip/port.mk
+CFLAGS_$(BM_DIR)/main.c = $(LWIP_INC)
+
 # Code that can run with the MMU off (mmu.c before it is on; the UART and
 # the exception report whenever something fails): Device memory faults on
 # unaligned accesses, and picolibc's memset may use DC ZVA, which faults

@@ -1,12 +1,14 @@
 /* board/qemu-virt-arm64/main.c: the bare-metal image (tern.elf).
  *
- * Today the board skeleton: banner, pools, uptime, exit 0. The terminator
- * (lwIP over virtio-net, the QUIC endpoint) plugs in here later.
+ * Today the board skeleton: banner, pools, lwIP initialised (no netif
+ * yet), uptime, exit 0. The terminator (lwIP over virtio-net, the QUIC
+ * endpoint) plugs in here later.
  */
 #include <stdio.h>
 
 #include "lib/pool.h"
 #include "port/port.h"
+#include "port/lwip/lwip_port.h"
 #include "board/qemu-virt-arm64/board.h"
 
 extern char __image_start[], __image_end[], __stack_bottom[], __stack[];
@@ -58,6 +60,8 @@ int main(void)
 	banner();
 	pool_init_all();
 	pool_stats_format(print_line, NULL);
+	port_lwip_init(); /* after the clock and entropy: lwIP draws at init */
+	port_lwip_stats_format(print_line, NULL);
 
 	uint64_t now = timer_count();
 

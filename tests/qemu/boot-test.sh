@@ -45,6 +45,8 @@ expect '^entropy: virtio-rng at 0x' "virtio-rng entropy"
 expect '^pool +size +capacity +in_use' "pool statistics header"
 expect '^[a-z0-9_]+ +[0-9]+ +[0-9]+ +0 +0 +0 +0 +0 +0$' "pool statistics rows"
 expect '^pools: [0-9]+, [0-9]+ bytes static, 0 blocks in use$' "pool totals"
+expect '^lwip pool +size +avail' "lwIP pool statistics"
+expect '^lwip: [0-9]+ pools, heap [0-9]+ bytes, 0 fallback random numbers$' "lwIP initialised with real entropy"
 expect '^uptime: [0-9]+ us since reset' "uptime"
 
 # The report in one write, so that `make -j` keeps it in one piece.
