@@ -12,12 +12,17 @@ SAN     ?=
 V       ?=
 Q       := $(if $(V),,@)
 O       ?= build$(if $(SAN),-san)
+# The config follows O (never the environment: a sub-make with another O
+# must not pick up its parent's .config); KCONFIG_CONFIG=file on the
+# command line overrides.
+ifneq ($(origin KCONFIG_CONFIG),command line)
 ifeq ($(filter build build-san,$(O)),$(O))
-KCONFIG_CONFIG ?= .config
+KCONFIG_CONFIG := .config
 else
-KCONFIG_CONFIG ?= $(O)/.config
+KCONFIG_CONFIG := $(O)/.config
 endif
-export KCONFIG_CONFIG
+endif
+unexport KCONFIG_CONFIG
 KCONFIG  := $(PYTHON) tools/kconfig.py
 KCONFIG_FILES := Kconfig $(shell find board port lib crypto quic http3 term -name Kconfig 2>/dev/null)
 TERN_VERSION := $(shell cat VERSION)
@@ -46,7 +51,7 @@ export TERN_DEPS_DONE := 1
 .PHONY: menuconfig olddefconfig savedefconfig kconfig-lint
 menuconfig: deps
 	$(Q)test -f $(KCONFIG_CONFIG) || $(KCONFIG) defconfig --config $(KCONFIG_CONFIG) configs/host_defconfig
-	$(Q)MENUCONFIG_STYLE=aquatic $(PYTHON) -m menuconfig Kconfig
+	$(Q)KCONFIG_CONFIG=$(KCONFIG_CONFIG) MENUCONFIG_STYLE=aquatic $(PYTHON) -m menuconfig Kconfig
 
 olddefconfig: deps
 	$(Q)$(KCONFIG) olddefconfig --config $(KCONFIG_CONFIG)

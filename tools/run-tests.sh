@@ -20,6 +20,8 @@ STEPS=(kconfig config host host-san aarch64 baremetal)
 
 rows=()
 tp=0 tf=0 ts=0
+# make test builds only under build/test/: the user's .config must not change
+cfg_before=$(cat .config 2>/dev/null | md5sum)
 start_all=$(date +%s)
 
 # record NAME LOG RC: sum cmocka's per-suite lines in LOG into rows/totals.
@@ -104,6 +106,14 @@ for s in "${STEPS[@]}"; do
 	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 baremetal)"; exit 2 ;;
 	esac
 done
+
+echo "=== suite: own-config" >"$logs/own-config.log"
+if [ "$(cat .config 2>/dev/null | md5sum)" = "$cfg_before" ]; then
+	echo "[  PASSED  ] 1 test(s)." >>"$logs/own-config.log"
+else
+	echo "[  FAILED  ] 1 test(s): make test changed ./.config" >>"$logs/own-config.log"
+fi
+record tree "$logs/own-config.log" 0
 
 echo
 printf '%-10s %-18s %5s %6s %7s\n' step suite passed failed skipped
