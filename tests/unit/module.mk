@@ -3,6 +3,8 @@
 # qemu-aarch64); a bare-metal board links them all into one selftest image
 # (see board/<board>/board.mk, which sets UNIT_BAREMETAL).
 unit-y += tests/unit/test_pool.c tests/unit/test_arena.c
+# crypto/crypto.h on the linked backend; quic/protect against RFC 9001/9369
+unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
 # wolfSSL as built by mk/wolfssl.mk (its headers, tern's user_settings.h)
 unit-y += tests/unit/test_wolfssl.c
 CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)

@@ -3,7 +3,6 @@
  * every allocation served by lib/arena and returned, and an in-memory QUIC
  * handshake between a wolfSSL client and server for every enabled suite,
  * full and resumed (with 0-RTT under CONFIG_QUIC_0RTT). */
-#include <stdio.h>
 #include <string.h>
 
 #include <wolfssl/wolfcrypt/settings.h>
@@ -52,12 +51,7 @@ static int setup(void **state)
 
 static void unhex(const char *hex, uint8_t *out, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned v;
-
-		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
-		out[i] = (uint8_t)v;
-	}
+	assert_int_equal(unit_unhex(hex, out, n), n);
 }
 
 /* ---------------------------------------------------------------- (a) */

@@ -35,6 +35,29 @@ static inline int unit_pools_teardown(void **state)
 	return 0;
 }
 
+/* Bytes from a hex string (known-answer tables); fails the test on a
+ * character that is not hex, an odd length or more than max bytes.
+ * Returns the byte count. */
+static inline size_t unit_unhex(const char *hex, uint8_t *out, size_t max)
+{
+	size_t n = 0;
+
+	for (; hex[0]; hex += 2, n++) {
+		uint8_t b = 0;
+
+		for (int i = 0; i < 2; i++) {
+			char c = hex[i];
+
+			assert_true((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+				    (c >= 'A' && c <= 'F'));
+			b = (uint8_t)(b << 4 | (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10));
+		}
+		assert_true(n < max);
+		out[n] = b;
+	}
+	return n;
+}
+
 #define UNIT_TEST(f) cmocka_unit_test_setup_teardown(f, unit_pools_setup, unit_pools_teardown)
 
 #endif

@@ -1,0 +1,2 @@
+# quic/: the QUIC transport (DESIGN.md section 1).
+core-y += quic/protect.c
