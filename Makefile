@@ -102,7 +102,9 @@ ifeq ($(CONFIG_ARCH_ARM64),y)
 BASE_CFLAGS += -march=armv8-a+crypto
 endif
 ifneq ($(SAN),)
-BASE_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -DTERN_SAN=1
+# UBSan findings abort (a warning alone would not fail a test)
+BASE_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+               -fno-omit-frame-pointer -DTERN_SAN=1
 SAN_LDFLAGS := -fsanitize=address,undefined
 endif
 # tern's own code: strict warnings, config macros everywhere.

@@ -23,6 +23,16 @@ WOLFSSL_INC  = -DWOLFSSL_USER_SETTINGS -I$(GEN) -isystem $(WOLFSSL_DIR)
 # missing prototype would be called as returning int).
 WOLFSSL_CFLAGS = $(BASE_CFLAGS) -Werror=implicit-function-declaration \
                  -Werror=implicit-int $(WOLFSSL_INC)
+# SAN=1: wolfSSL 5.5.4's sp_c64.c does its limb arithmetic on signed
+# 64-bit words and expects them to wrap: UBSan reports left shifts of large
+# values ("left shift of 2367328185285422 by 51 places") and products that
+# overflow ("140737488355328 * 571347909858961602"), ~20 per handshake test.
+# ISO C leaves both undefined. Those two checks are off for wolfSSL only;
+# every other UBSan check stays fatal there, and all stay on for tern.
+# (Open question, docs/ROADMAP.md: build sp_c64.c with -fwrapv.)
+ifneq ($(SAN),)
+WOLFSSL_CFLAGS += -fno-sanitize=shift-base,signed-integer-overflow
+endif
 
 wolfssl-src-y := \
 	src/internal.c src/keys.c src/ssl.c src/tls.c src/tls13.c src/quic.c \
