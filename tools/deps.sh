@@ -20,8 +20,8 @@ PKGS=(
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu
   qemu-user qemu-system-arm
-  kconfig-frontends-nox python3-kconfiglib
-  libcmocka-dev openssl
+  python3-kconfiglib
+  openssl
 )
 # Source packages unpacked into third_party/: name -> directory glob
 SRCS=(wolfssl lwip cmocka)
