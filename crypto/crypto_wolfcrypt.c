@@ -34,15 +34,7 @@
 #if !defined(HAVE_AESGCM) || !defined(WOLFSSL_AES_DIRECT) || !defined(HAVE_HKDF)
 #error "wolfSSL lacks AES-GCM, AES direct or HKDF (tools/gen_user_settings.py)"
 #endif
-#if defined(HAVE_AESCCM) != IS_ENABLED(CONFIG_CIPHER_AES_128_CCM)
-#error "HAVE_AESCCM must follow CONFIG_CIPHER_AES_128_CCM"
-#endif
-#if (defined(HAVE_CHACHA) && defined(HAVE_POLY1305)) != IS_ENABLED(CONFIG_CIPHER_CHACHA20_POLY1305)
-#error "HAVE_CHACHA/HAVE_POLY1305 must follow CONFIG_CIPHER_CHACHA20_POLY1305"
-#endif
-#if defined(WOLFSSL_SHA384) != IS_ENABLED(CONFIG_CIPHER_AES_256_GCM)
-#error "WOLFSSL_SHA384 must follow CONFIG_CIPHER_AES_256_GCM"
-#endif
+#include "crypto/wolfssl_check.h" /* the suites follow .config */
 
 BUILD_ASSERT(sizeof(Aes) <= CRYPTO_AEAD_STATE_BYTES, "Aes does not fit crypto_aead_ctx");
 BUILD_ASSERT(sizeof(Aes) <= CRYPTO_HP_STATE_BYTES, "Aes does not fit crypto_hp_ctx");

@@ -15,6 +15,8 @@
 #include <wolfssl/wolfcrypt/types.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "crypto/wolfssl_check.h"
+
 #include "lib/arena.h"
 #include "port/port.h"
 

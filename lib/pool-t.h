@@ -25,7 +25,7 @@ struct pool_stats {
 	uint32_t failures;    /* allocations refused: exhausted or injected */
 	uint32_t stale;       /* pool_get() calls with a stale handle */
 	uint32_t bad_frees;   /* frees of a block not allocated (double free) */
-	uint32_t corrupt;     /* blocks written to while they were free (poison broken) */
+	uint32_t corrupt;     /* blocks written to while free: poison broken */
 };
 
 /* Descriptor of one pool. Instances come from lib/pool_list.h; only

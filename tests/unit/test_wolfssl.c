@@ -17,26 +17,7 @@
 #include "lib/arena.h"
 #include "data/test_cert.h"
 
-/* The generated user_settings.h must follow .config exactly. */
-#if defined(WOLFSSL_EARLY_DATA) != IS_ENABLED(CONFIG_QUIC_0RTT)
-#error "WOLFSSL_EARLY_DATA must be defined iff CONFIG_QUIC_0RTT"
-#endif
-#if defined(HAVE_AESCCM) != IS_ENABLED(CONFIG_CIPHER_AES_128_CCM)
-#error "HAVE_AESCCM must follow CONFIG_CIPHER_AES_128_CCM"
-#endif
-#if (defined(HAVE_CHACHA) && defined(HAVE_POLY1305)) != IS_ENABLED(CONFIG_CIPHER_CHACHA20_POLY1305)
-#error "HAVE_CHACHA/HAVE_POLY1305 must follow CONFIG_CIPHER_CHACHA20_POLY1305"
-#endif
-#if defined(WOLFSSL_SHA384) != IS_ENABLED(CONFIG_CIPHER_AES_256_GCM)
-#error "WOLFSSL_SHA384 must follow CONFIG_CIPHER_AES_256_GCM"
-#endif
-#if defined(WOLFSSL_ARMASM) != IS_ENABLED(CONFIG_CRYPTO_ARM64)
-#error "WOLFSSL_ARMASM must follow CONFIG_CRYPTO_ARM64"
-#endif
-#if !defined(WOLFSSL_QUIC) || !defined(HAVE_AESGCM) || !defined(XMALLOC_USER) || \
-	!defined(WOLFSSL_NO_TLS12) || !defined(SINGLE_THREADED)
-#error "user_settings.h lacks a setting tern relies on"
-#endif
+#include "crypto/wolfssl_check.h"
 
 static int setup(void **state)
 {

@@ -1,0 +1,30 @@
+/* crypto/wolfssl_check.h: compile-time proof that the wolfSSL settings
+ * generated from .config (tools/gen_user_settings.py -> user_settings.h)
+ * follow it exactly. Included after wolfSSL's settings.h by the glue (so
+ * every build checks it) and by the wolfSSL unit test. */
+#ifndef TERN_CRYPTO_WOLFSSL_CHECK_H
+#define TERN_CRYPTO_WOLFSSL_CHECK_H
+
+#include "lib/kconfig.h"
+
+#if defined(WOLFSSL_EARLY_DATA) != IS_ENABLED(CONFIG_QUIC_0RTT)
+#error "WOLFSSL_EARLY_DATA must be defined iff CONFIG_QUIC_0RTT"
+#endif
+#if defined(HAVE_AESCCM) != IS_ENABLED(CONFIG_CIPHER_AES_128_CCM)
+#error "HAVE_AESCCM must follow CONFIG_CIPHER_AES_128_CCM"
+#endif
+#if (defined(HAVE_CHACHA) && defined(HAVE_POLY1305)) != IS_ENABLED(CONFIG_CIPHER_CHACHA20_POLY1305)
+#error "HAVE_CHACHA/HAVE_POLY1305 must follow CONFIG_CIPHER_CHACHA20_POLY1305"
+#endif
+#if defined(WOLFSSL_SHA384) != IS_ENABLED(CONFIG_CIPHER_AES_256_GCM)
+#error "WOLFSSL_SHA384 must follow CONFIG_CIPHER_AES_256_GCM"
+#endif
+#if defined(WOLFSSL_ARMASM) != IS_ENABLED(CONFIG_CRYPTO_ARM64)
+#error "WOLFSSL_ARMASM must follow CONFIG_CRYPTO_ARM64"
+#endif
+#if !defined(WOLFSSL_QUIC) || !defined(HAVE_AESGCM) || !defined(XMALLOC_USER) || \
+	!defined(WOLFSSL_NO_TLS12) || !defined(SINGLE_THREADED)
+#error "user_settings.h lacks a setting tern relies on"
+#endif
+
+#endif
