@@ -14,14 +14,15 @@ tp="$top/third_party"
 check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
-# Packages: build, cross, emulators, config tools, tests.
+# Packages: build, cross, emulators, config tools, tests (tmux drives
+# menuconfig in tests/config/menuconfig.sh).
 PKGS=(
   build-essential make pkg-config dpkg-dev xz-utils file
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu
   qemu-user qemu-system-arm
   python3-kconfiglib
-  openssl
+  openssl tmux
 )
 # Source packages unpacked into third_party/: name -> directory glob
 SRCS=(wolfssl lwip cmocka)

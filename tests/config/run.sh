@@ -59,6 +59,10 @@ else
 	ok "0rtt-off"
 fi
 
+echo "[ RUN      ] make menuconfig in a terminal: a changed value lands"
+r=$(bash tests/config/menuconfig.sh "$W/menuconfig" 2>&1)
+if [ "$r" = ok ]; then ok "menuconfig"; else bad "menuconfig" "$r"; fi
+
 echo "[ RUN      ] every defconfig loads without complaint, savedefconfig round-trips"
 for d in configs/*_defconfig; do
 	b=$(basename "$d" _defconfig)
