@@ -212,7 +212,10 @@ build-matrix: deps
 .PHONY: clean distclean
 clean:
 	rm -rf $(O)
+# only what tools/deps.sh unpacked (named by its stamps); patches/ stays
 distclean:
-	rm -rf build build-san .config .config.old third_party/*/ third_party/.*.stamp
+	rm -rf build build-san .config .config.old
+	$(Q)for st in third_party/.*.stamp; do [ -f "$$st" ] || continue; \
+		d=$$(cat "$$st"); [ -n "$$d" ] && rm -rf "third_party/$$d"; rm -f "$$st"; done
 
 include mk/test.mk
