@@ -15,13 +15,14 @@ check_only=0
 [ "${1:-}" = "--check" ] && check_only=1
 
 # Packages: build, cross, emulators, config tools, tests (tmux drives
-# menuconfig in tests/config/menuconfig.sh).
+# menuconfig in tests/config/menuconfig.sh; python3-cryptography generates
+# tests/unit/data/crypto_oracle.h, tools/gen_crypto_oracle.py).
 PKGS=(
   build-essential make pkg-config dpkg-dev xz-utils file
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
   picolibc-aarch64-linux-gnu
   qemu-user qemu-system-arm
-  python3-kconfiglib
+  python3-kconfiglib python3-cryptography
   openssl tmux
 )
 # Source packages unpacked into third_party/: name -> directory glob

@@ -5,6 +5,9 @@
 unit-y += tests/unit/test_pool.c tests/unit/test_arena.c
 # crypto/crypto.h on the linked backend; quic/protect against RFC 9001/9369
 unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
+# crypto/crypto.h against vectors from an independent implementation
+# (tests/unit/data/crypto_oracle.h, tools/gen_crypto_oracle.py)
+unit-y += tests/unit/test_crypto_oracle.c
 # wolfSSL as built by mk/wolfssl.mk (its headers, tern's user_settings.h)
 unit-y += tests/unit/test_wolfssl.c
 CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)
