@@ -31,7 +31,7 @@ export TERN_VERSION
 # Goals that need no configuration (and must not generate one).
 NOCONFIG_GOALS := help deps menuconfig olddefconfig savedefconfig %_defconfig \
                   clean distclean test build-matrix kconfig-lint run size \
-                  test-config test-unit-% test-summary
+                  test-config test-unit-% test-summary bench-crypto
 CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(filter %_defconfig,$(MAKECMDGOALS)),)
 CONFIG_GOALS := $(filter-out %_defconfig,$(CONFIG_GOALS))
@@ -177,6 +177,7 @@ help:
 ##   make nm-check         prove the bare-metal image links no malloc/free
 ##   make size             text/data/bss per directory of the arm64 images
 ##   make build-matrix     every defconfig x QUIC_0RTT y/n x crypto backend
+##   make bench-crypto     AEAD+HP: host MB/s, aarch64 insn/byte (qemu plugin), per backend
 ##   make deps             install Debian packages and unpack third_party/
 ##   make clean            remove O;  make distclean  also .config and third_party/
 
@@ -219,3 +220,4 @@ distclean:
 		d=$$(cat "$$st"); [ -n "$$d" ] && rm -rf "third_party/$$d"; rm -f "$$st"; done
 
 include mk/test.mk
+include mk/bench.mk

@@ -5,6 +5,10 @@
 #   2. a deb-src entry derived from the machine's own apt sources (Signed-By kept)
 #   3. Debian source packages unpacked (Debian patches applied) into third_party/:
 #      wolfssl, lwip, cmocka; our own patches from third_party/patches/<pkg>/
+#   4. one header from the qemu source package (the version of the installed
+#      qemu-user): QEMU's TCG plugin API, include/qemu/qemu-plugin.h, as
+#      third_party/qemu-plugin/qemu-plugin.h (tools/qemu-plugin/, make
+#      bench-crypto). Only that file is kept; the 23 MB download is deleted.
 #
 # Usage: tools/deps.sh [--check]   (--check: report what is missing, change nothing)
 set -euo pipefail
@@ -51,10 +55,18 @@ for s in "${SRCS[@]}"; do
   [ -f "$tp/.$s.stamp" ] && [ -d "$tp/$(cat "$tp/.$s.stamp")" ] || src_missing+=("$s")
 done
 
+# QEMU's plugin header (stamp names the directory, as for the sources)
+QEMU_HDR=qemu-plugin
+hdr_missing=0
+[ -f "$tp/.$QEMU_HDR.stamp" ] && [ -f "$tp/$(cat "$tp/.$QEMU_HDR.stamp")/qemu-plugin.h" ] \
+  || hdr_missing=1
+
 if [ $check_only = 1 ]; then
-  [ ${#missing[@]} -eq 0 ] && [ ${#src_missing[@]} -eq 0 ] && { say "all present"; exit 0; }
+  [ ${#missing[@]} -eq 0 ] && [ ${#src_missing[@]} -eq 0 ] && [ $hdr_missing = 0 ] \
+    && { say "all present"; exit 0; }
   [ ${#missing[@]} -gt 0 ] && say "missing packages: ${missing[*]}"
   [ ${#src_missing[@]} -gt 0 ] && say "missing sources: ${src_missing[*]}"
+  [ $hdr_missing = 1 ] && say "missing: third_party/$QEMU_HDR/qemu-plugin.h"
   exit 1
 fi
 
@@ -73,7 +85,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     "${missing[@]}" >/dev/null || die "apt-get install failed: ${missing[*]}"
 fi
 
-[ ${#src_missing[@]} -eq 0 ] && exit 0
+[ ${#src_missing[@]} -eq 0 ] && [ $hdr_missing = 0 ] && exit 0
 
 # --- deb-src: derive from the machine's own sources, keeping Signed-By ---
 have_debsrc() {
@@ -144,3 +156,26 @@ for s in "${src_missing[@]}"; do
   echo "$name" >"$tp/.$s.stamp"
   say "  $s -> third_party/$name"
 done
+
+# --- QEMU's plugin API header, from the qemu source package ---
+# The source version of the installed qemu-user first (its plugin API is
+# what the plugin is loaded by), the candidate version if that one is gone.
+if [ $hdr_missing = 1 ]; then
+  work=$(mktemp -d "$tp/.unpack-qemu.XXXXXX")
+  ver=$(dpkg-query -W -f='${source:Version}' qemu-user 2>/dev/null || true)
+  say "fetching Debian source package qemu${ver:+ $ver} (download only, for qemu-plugin.h)"
+  ( cd "$work" && { { [ -n "$ver" ] && apt-get source -qq --download-only "qemu=$ver"; } \
+                    || apt-get source -qq --download-only qemu; } >/dev/null 2>"$work/.log" ) \
+    || { cat "$work/.log" >&2; rm -rf "$work"; die "apt-get source --download-only qemu failed"; }
+  orig=$(find "$work" -maxdepth 1 -name 'qemu_*.orig.tar.*' | head -n 1)
+  [ -n "$orig" ] || { rm -rf "$work"; die "qemu source: no orig tarball"; }
+  member=$(tar -tf "$orig" | grep '/include/qemu/qemu-plugin\.h$' | head -n 1 || true)
+  [ -n "$member" ] || { rm -rf "$work"; die "qemu source: no include/qemu/qemu-plugin.h in $(basename "$orig")"; }
+  tar -xf "$orig" -C "$work" "$member" || { rm -rf "$work"; die "tar: cannot extract $member"; }
+  rm -rf "${tp:?}/$QEMU_HDR"
+  mkdir -p "$tp/$QEMU_HDR"
+  install -m 0644 "$work/$member" "$tp/$QEMU_HDR/qemu-plugin.h"
+  rm -rf "$work"
+  echo "$QEMU_HDR" >"$tp/.$QEMU_HDR.stamp"
+  say "  qemu $member -> third_party/$QEMU_HDR/qemu-plugin.h"
+fi
