@@ -30,6 +30,17 @@ size_t crypto_aead_keylen(enum crypto_aead alg)
 	return alg == CRYPTO_AES_128_GCM || alg == CRYPTO_AES_128_CCM ? 16 : 32;
 }
 
+const char *crypto_aead_name(enum crypto_aead alg)
+{
+	switch (alg) {
+	case CRYPTO_AES_128_GCM: return "AES-128-GCM";
+	case CRYPTO_AES_256_GCM: return "AES-256-GCM";
+	case CRYPTO_CHACHA20_POLY1305: return "ChaCha20-Poly1305";
+	case CRYPTO_AES_128_CCM: return "AES-128-CCM";
+	default: return "?";
+	}
+}
+
 enum crypto_hash crypto_aead_hash(enum crypto_aead alg)
 {
 	if (!crypto_aead_enabled(alg))

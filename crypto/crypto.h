@@ -28,6 +28,8 @@
 bool crypto_aead_enabled(enum crypto_aead alg);
 /* Key length of alg in bytes (16 or 32); 0 when alg is not enabled. */
 size_t crypto_aead_keylen(enum crypto_aead alg);
+/* Printable name, e.g. "AES-128-GCM" (for logs, tests, benchmarks). */
+const char *crypto_aead_name(enum crypto_aead alg);
 /* The hash of alg's TLS 1.3 suite; CRYPTO_HASH_NONE when not enabled. */
 enum crypto_hash crypto_aead_hash(enum crypto_aead alg);
 /* Output length of hash in bytes; 0 for none or a hash not built. */

@@ -14,17 +14,6 @@ static const enum crypto_aead all_algs[] = {
 };
 #define N_ALGS (sizeof(all_algs) / sizeof(all_algs[0]))
 
-static const char *alg_name(enum crypto_aead alg)
-{
-	switch (alg) {
-	case CRYPTO_AES_128_GCM: return "AES-128-GCM";
-	case CRYPTO_AES_256_GCM: return "AES-256-GCM";
-	case CRYPTO_CHACHA20_POLY1305: return "ChaCha20-Poly1305";
-	case CRYPTO_AES_128_CCM: return "AES-128-CCM";
-	default: return "?";
-	}
-}
-
 /* deterministic test bytes (xorshift32) */
 static void fill(uint8_t *p, size_t n, uint32_t seed)
 {
@@ -352,7 +341,7 @@ static void test_aead_roundtrip(void **state)
 			continue;
 		roundtrip_suite(all_algs[i], &count);
 		assert_int_equal(count, lengths * RT_ALIGN);
-		print_message("  %s: %u in-place seal/open round trips\n", alg_name(all_algs[i]), count);
+		print_message("  %s: %u in-place seal/open round trips\n", crypto_aead_name(all_algs[i]), count);
 	}
 }
 

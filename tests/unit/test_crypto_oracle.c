@@ -20,17 +20,6 @@
 /* where the buffer sits: aligned, and at an odd offset */
 static const size_t offsets[] = { 0, 7 };
 
-static const char *alg_name(enum crypto_aead alg)
-{
-	switch (alg) {
-	case CRYPTO_AES_128_GCM: return "AES-128-GCM";
-	case CRYPTO_AES_256_GCM: return "AES-256-GCM";
-	case CRYPTO_CHACHA20_POLY1305: return "ChaCha20-Poly1305";
-	case CRYPTO_AES_128_CCM: return "AES-128-CCM";
-	default: return "?";
-	}
-}
-
 static const struct crypto_oracle_aead *oracle_aead_of(enum crypto_aead alg)
 {
 	for (size_t i = 0; i < N_AEAD; i++)
@@ -194,7 +183,7 @@ static void oracle_hp(enum crypto_aead alg, bool enabled)
 		for (size_t i = 0; i < n; i++) {
 			if (memcmp(masks[i], want[first + i], CRYPTO_HP_MASK_LEN) != 0)
 				print_error("%s (%s): mask of sample %u differs from the oracle "
-					    "(batch of %u)\n", o->name, alg_name(alg),
+					    "(batch of %u)\n", o->name, crypto_aead_name(alg),
 					    (unsigned)(first + i), (unsigned)n);
 			assert_memory_equal(masks[i], want[first + i], CRYPTO_HP_MASK_LEN);
 		}
@@ -204,7 +193,7 @@ static void oracle_hp(enum crypto_aead alg, bool enabled)
 	}
 	crypto_hp_deinit(&hp);
 	print_message("  %s for %s: %u oracle masks in one batch, and every shorter tail\n",
-		      o->name, alg_name(alg), (unsigned)CRYPTO_ORACLE_HP_SAMPLES);
+		      o->name, crypto_aead_name(alg), (unsigned)CRYPTO_ORACLE_HP_SAMPLES);
 }
 
 static void test_oracle_hp_aes_128_gcm(void **state)

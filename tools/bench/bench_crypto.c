@@ -35,14 +35,8 @@
 #define MAX_SIZE  1452
 #define BENCH_BYTES (8u << 20)
 
-static const struct {
-	enum crypto_aead alg;
-	const char *name;
-} suites[] = {
-	{ CRYPTO_AES_128_GCM, "AES-128-GCM" },
-	{ CRYPTO_AES_256_GCM, "AES-256-GCM" },
-	{ CRYPTO_CHACHA20_POLY1305, "ChaCha20-Poly1305" },
-	{ CRYPTO_AES_128_CCM, "AES-128-CCM" },
+static const enum crypto_aead suites[] = {
+	CRYPTO_AES_128_GCM, CRYPTO_AES_256_GCM, CRYPTO_CHACHA20_POLY1305, CRYPTO_AES_128_CCM,
 };
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))
 
@@ -196,12 +190,12 @@ int main(int argc, char **argv)
 		repeat = count >= 0 ? 1 : 3;
 	printf("# %-16s %5s %8s %10s %9s\n", "suite", "size", "packets", "ns/packet", "MB/s");
 	for (size_t s = 0; s < N_SUITES; s++) {
-		if (suite && strcasecmp(suite, suites[s].name))
+		if (suite && strcasecmp(suite, crypto_aead_name(suites[s])))
 			continue;
-		if (!crypto_aead_enabled(suites[s].alg)) {
+		if (!crypto_aead_enabled(suites[s])) {
 			if (suite) {
 				fprintf(stderr, "bench_crypto: %s is not enabled in this build\n",
-					suites[s].name);
+					crypto_aead_name(suites[s]));
 				return 1;
 			}
 			continue;
@@ -211,7 +205,7 @@ int main(int argc, char **argv)
 			unsigned long n = count >= 0 ? (unsigned long)count : BENCH_BYTES / b;
 
 			found++;
-			if (run_case(suites[s].alg, suites[s].name, b, n, (int)repeat) != 0)
+			if (run_case(suites[s], crypto_aead_name(suites[s]), b, n, (int)repeat) != 0)
 				fail = 1;
 		}
 	}
