@@ -71,7 +71,8 @@ $(KCONFIG_CONFIG):
 	$(Q)$(KCONFIG) defconfig --config $@ configs/host_defconfig
 
 $(O)/include/config/auto.conf: $(KCONFIG_CONFIG) $(KCONFIG_FILES) tools/kconfig.py \
-                               tools/gen_user_settings.py tools/gen_lwipopts.py | deps
+                               tools/gen_header.py tools/gen_user_settings.py \
+                               tools/gen_lwipopts.py | deps
 	$(Q)$(KCONFIG) genconfig --config $(KCONFIG_CONFIG) --out $(O)
 	$(Q)touch $@
 

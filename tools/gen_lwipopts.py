@@ -14,46 +14,11 @@ lwIP is not built: the header is then a valid, empty configuration.
 """
 
 
-def _on(kconf, name):
-    # KeyError on a symbol that is gone: a renamed Kconfig symbol must not
-    # silently drop an lwIP setting.
-    return kconf.syms[name].str_value == "y"
-
-
-def _int(kconf, name):
-    return int(kconf.syms[name].str_value, 0)
-
-
-class _Out:
-    def __init__(self):
-        self.lines = []
-
-    def group(self, comment, *defines):
-        """A commented block of #defines, each ("NAME", value)."""
-        body = [l.rstrip() for l in comment.strip().splitlines()]
-        self.lines.append("")
-        self.lines += [("/* " if i == 0 else " * ") + l for i, l in enumerate(body)]
-        self.lines[-1] += " */"
-        # long function-like names (hooks) do not widen the column
-        width = max((len(n) for n, _ in defines if "(" not in n), default=0)
-        for name, value in defines:
-            self.lines.append("#define %-*s %s" % (width, name, value))
-
-    def check(self, cond, message):
-        """An lwIP-style compile-time check: #error message when cond holds."""
-        self.lines.append("#if %s" % cond)
-        self.lines.append('#error "%s"' % message)
-        self.lines.append("#endif")
-
-    def raw(self, text):
-        self.lines.extend(text.rstrip("\n").split("\n"))
-
-    def text(self):
-        return "\n".join(self.lines) + "\n"
+from gen_header import HeaderWriter, int_value as _int, on as _on
 
 
 def generate(kconf, header):
-    o = _Out()
+    o = HeaderWriter()
     o.raw(header.rstrip("\n"))
     o.raw("#ifndef TERN_LWIPOPTS_H\n#define TERN_LWIPOPTS_H")
 

@@ -8,34 +8,7 @@ symbols it depends on are named in the group's comment.
 """
 
 
-def _on(kconf, name):
-    # KeyError on a symbol that is gone: a renamed Kconfig symbol must not
-    # silently drop a wolfSSL setting.
-    return kconf.syms[name].str_value == "y"
-
-
-class _Out:
-    def __init__(self):
-        self.lines = []
-
-    def group(self, comment, *defines):
-        """A commented block of #defines. A define is "NAME" or
-        ("NAME", "value")."""
-        body = [l.rstrip() for l in comment.strip().splitlines()]
-        self.lines.append("")
-        self.lines += [("/* " if i == 0 else " * ") + l for i, l in enumerate(body)]
-        self.lines[-1] += " */"
-        for d in defines:
-            if isinstance(d, tuple):
-                self.lines.append("#define %s %s" % d)
-            else:
-                self.lines.append("#define %s" % d)
-
-    def raw(self, text):
-        self.lines.extend(text.rstrip("\n").split("\n"))
-
-    def text(self):
-        return "\n".join(self.lines) + "\n"
+from gen_header import HeaderWriter, on as _on
 
 
 def generate(kconf, header):
@@ -46,7 +19,7 @@ def generate(kconf, header):
     chacha = _on(kconf, "CIPHER_CHACHA20_POLY1305")
     ccm = _on(kconf, "CIPHER_AES_128_CCM")
 
-    o = _Out()
+    o = HeaderWriter()
     o.raw(header.rstrip("\n"))
     o.raw("#ifndef TERN_USER_SETTINGS_H\n#define TERN_USER_SETTINGS_H")
     o.group("""Fixed-width types before anything else: with WOLFSSL_USER_IO and
