@@ -17,6 +17,16 @@ static const struct arena_class {
 static struct arena_stats stats;
 
 const struct arena_stats *arena_stats(void) { return &stats; }
+
+/* Derived from the class pools, which only the arena allocates from. */
+size_t arena_bytes_in_use(void)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < NCLASSES; i++)
+		n += (size_t)classes[i].pool->st.in_use * classes[i].size;
+	return n;
+}
 void arena_stats_reset(void) { memset(&stats, 0, sizeof(stats)); }
 
 static const struct arena_class *class_of(const void *ptr)
@@ -50,9 +60,10 @@ void *arena_alloc(size_t n)
 		if (b) {
 			if (i != best)
 				stats.spilled++;
-			stats.bytes_in_use += classes[i].size;
-			if (stats.bytes_in_use > stats.bytes_high)
-				stats.bytes_high = stats.bytes_in_use;
+			size_t now = arena_bytes_in_use();
+
+			if (now > stats.bytes_high)
+				stats.bytes_high = now;
 			return b;
 		}
 	}
@@ -70,11 +81,7 @@ void arena_free(void *ptr)
 		stats.foreign++;
 		return;
 	}
-	uint32_t before = c->pool->st.bad_frees;
-
-	pool_free(c->pool, ptr);
-	if (c->pool->st.bad_frees == before)
-		stats.bytes_in_use -= c->size;
+	pool_free(c->pool, ptr); /* a double free is counted by the pool */
 }
 
 size_t arena_block_size(const void *ptr)

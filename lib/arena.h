@@ -22,10 +22,11 @@ struct arena_stats {
 	uint32_t failed;     /* requests no class could serve */
 	uint32_t spilled;    /* served from a larger class than the best fit */
 	uint32_t foreign;    /* frees of pointers that are not arena blocks */
-	size_t bytes_in_use; /* sum of block sizes handed out */
-	size_t bytes_high;
+	size_t bytes_high;   /* largest arena_bytes_in_use() seen at an allocation */
 };
 const struct arena_stats *arena_stats(void);
 void arena_stats_reset(void);
+/* Sum of the block sizes handed out now. */
+size_t arena_bytes_in_use(void);
 
 #endif
