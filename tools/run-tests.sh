@@ -31,17 +31,15 @@ record() {
 	local out
 	out=$(awk -v step="$step" '
 		function flush() {
-			if (suite != "") {
+			if (suite != "")
 				printf "%s\t%s\t%d\t%d\t%d\n", step, suite, p, f, s
-				if (f == 0 && !ran) { }  # suite printed nothing: counted below
-			}
-			suite = ""; p = f = s = 0; ran = 0
+			suite = ""; p = f = s = 0
 		}
 		/^=== suite: / { flush(); suite = $3; next }
-		/^\[  PASSED  \] [0-9]+ test/ { p += $4; ran = 1 }
-		/^\[  FAILED  \] [0-9]+ test/ { f += $4; ran = 1 }
-		/^\[  SKIPPED \] [0-9]+ test/ { s += $4; ran = 1 }
-		/^\[  ERROR   \] / { f += 1; ran = 1 }
+		/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
+		/^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+		/^\[  SKIPPED \] [0-9]+ test/ { s += $4 }
+		/^\[  ERROR   \] / { f += 1 }
 		END { flush() }' "$log")
 	local any=0 stepf=0
 	while IFS=$'\t' read -r st su p f s; do
