@@ -38,19 +38,22 @@ enum crypto_hash {
 #define CRYPTO_HASH_MAX_LEN   48  /* SHA-384 */
 
 /* Backend state sizes: the largest any backend needs (wolfCrypt's Aes is
- * 344 bytes on x86_64 and 352 with WOLFSSL_ARMASM; ChaCha 68/132). */
+ * 344 bytes on x86_64 and on arm64, ChaCha 68; the arm64 backend's GCM
+ * key, round keys and H powers, must fit too). */
 #define CRYPTO_AEAD_STATE_BYTES 512
 #define CRYPTO_HP_STATE_BYTES   384
 
 /* An AEAD key schedule: what seal/open need for one key. */
 struct crypto_aead_ctx {
 	enum crypto_aead alg;
+	uint8_t impl;  /* index into the build's backend list (crypto/backend.h) */
 	_Alignas(16) uint8_t state[CRYPTO_AEAD_STATE_BYTES];
 };
 
 /* A header-protection key schedule (AES-ECB or ChaCha20, RFC 9001 5.4). */
 struct crypto_hp_ctx {
 	enum crypto_aead alg;
+	uint8_t impl;
 	_Alignas(16) uint8_t state[CRYPTO_HP_STATE_BYTES];
 };
 

@@ -8,7 +8,8 @@
  *   crypto_aead_open(&k, nonce, hdr, hdrlen, payload, len, payload + len);
  *   crypto_aead_deinit(&k);
  *
- * The backend is chosen at link time (crypto/module.mk, CONFIG_CRYPTO_*);
+ * The backends are chosen at link time (crypto/module.mk, CONFIG_CRYPTO_*)
+ * and, within a build, per key at init from the CPU (crypto/backend.h):
  * callers never need an #ifdef. Only the suites enabled in Kconfig
  * (CONFIG_CIPHER_*) work: for any other, init returns -1 and the code for
  * it is not built. No function allocates; every buffer is the caller's.
@@ -39,6 +40,28 @@ size_t crypto_hash_len(enum crypto_hash hash);
 void crypto_wipe(void *p, size_t n);
 /* a[0..n) == b[0..n), in time that depends on n only (tags, tokens). */
 bool crypto_equal(const void *a, const void *b, size_t n);
+
+/* ---------------------------------------------------------------- implementation choice */
+
+/* Force the portable (wolfCrypt C) path for every key initialised from
+ * now on (true), or let each key take the best path the CPU can run
+ * (false, the default unless CONFIG_CRYPTO_FORCE_PORTABLE). Keys already
+ * initialised keep their path. For the CLI (--crypto=portable) and tests. */
+void crypto_set_portable(bool force);
+bool crypto_portable_forced(void);
+
+/* Would a key for alg initialised now run on an accelerated path? */
+bool crypto_aead_accelerated(enum crypto_aead alg);
+
+/* The enabled suites in the order a server should prefer them: the
+ * AES-GCM suites first when AES runs accelerated, ChaCha20-Poly1305 first
+ * when it does not (a CPU without AES instructions, or portable forced);
+ * AES-128-CCM last. Writes up to max entries, returns the count. */
+size_t crypto_suite_preference(enum crypto_aead *out, size_t max);
+
+/* The name of the backend a key runs on ("wolfcrypt", "arm64", ...);
+ * "none" for a context holding no key. */
+const char *crypto_aead_impl(const struct crypto_aead_ctx *ctx);
 
 /* ---------------------------------------------------------------- AEAD */
 
@@ -75,6 +98,8 @@ int crypto_aead_open(struct crypto_aead_ctx *ctx,
 int crypto_hp_init(struct crypto_hp_ctx *ctx, enum crypto_aead alg,
 		   const uint8_t *key, size_t keylen);
 void crypto_hp_deinit(struct crypto_hp_ctx *ctx);
+/* As crypto_aead_impl, for a header-protection key. */
+const char *crypto_hp_impl(const struct crypto_hp_ctx *ctx);
 
 /* masks[i] = the first 5 bytes of the header-protection mask for
  * samples[i], for i < n (RFC 9001 5.4.3, 5.4.4). A backend may compute
@@ -91,6 +116,8 @@ int crypto_hkdf_extract(enum crypto_hash hash, const uint8_t *salt, size_t saltl
 /* out[0..outlen) = HKDF-Expand(prk, info, outlen). */
 int crypto_hkdf_expand(enum crypto_hash hash, const uint8_t *prk, size_t prklen,
 		       const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen);
+/* The backend HKDF with hash runs on now ("none": hash not built). */
+const char *crypto_hkdf_impl(enum crypto_hash hash);
 /* TLS 1.3 HKDF-Expand-Label (RFC 8446 7.1): HKDF-Expand with the info
  * struct { uint16 outlen; opaque "tls13 " + label<7..255>;
  * opaque context<0..255>; }. label is given without the "tls13 " prefix

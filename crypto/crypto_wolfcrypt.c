@@ -1,11 +1,12 @@
-/* crypto/crypto_wolfcrypt: the crypto/crypto.h primitives over wolfCrypt.
+/* crypto/crypto_wolfcrypt: the portable backend (crypto/backend.h) over
+ * wolfCrypt's C code, and HKDF for every build.
  *
- * This is the portable backend (CONFIG_CRYPTO_PORTABLE). For now it is
- * linked for CONFIG_CRYPTO_ARM64 as well: wolfSSL is then built with
- * WOLFSSL_ARMASM, so these same calls run wolfCrypt's Crypto Extensions
- * and NEON code. The dedicated arm64 backend (batched header-protection
- * masks, CCM over AESE/AESMC, the run-time CPU probe) is the next slice of
- * issue 4 and will replace this file in that configuration.
+ * Every build links it: it is the whole of CONFIG_CRYPTO_PORTABLE, and the
+ * fallback of CONFIG_CRYPTO_ARM64 wherever the CPU lacks an extension or
+ * the portable path is forced (crypto_set_portable). wolfSSL itself is
+ * built without WOLFSSL_ARMASM (its AES and SHA-256 code would run the
+ * Crypto Extensions unconditionally), so this file never faults on any
+ * arm64 CPU.
  *
  * wolfCrypt in place: wc_AesGcmEncrypt/Decrypt, wc_AesCcmEncrypt/Decrypt
  * and wc_ChaCha20Poly1305_Encrypt/Decrypt accept out == in (GHASH, the
@@ -28,7 +29,7 @@
 #include <wolfssl/wolfcrypt/hash.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 
-#include "crypto/crypto.h"
+#include "crypto/backend.h"
 #include "lib/kconfig.h"
 
 #if !defined(HAVE_AESGCM) || !defined(WOLFSSL_AES_DIRECT) || !defined(HAVE_HKDF)
@@ -62,23 +63,22 @@ static uint8_t *aead_chacha_key(struct crypto_aead_ctx *ctx)
 	return ctx->state;
 }
 
-int crypto_aead_init(struct crypto_aead_ctx *ctx, enum crypto_aead alg,
-		     const uint8_t *key, size_t keylen)
+static bool wc_ok(enum crypto_aead alg)
+{
+	return crypto_aead_enabled(alg);
+}
+
+static int wc_aead_init(struct crypto_aead_ctx *ctx, enum crypto_aead alg,
+			const uint8_t *key, size_t keylen)
 {
 	int ret = -1;
 
-	memset(ctx, 0, sizeof(*ctx));
-	if (!crypto_aead_enabled(alg) || keylen != crypto_aead_keylen(alg) || !key)
-		return -1;
-
 	if (alg == CRYPTO_CHACHA20_POLY1305) {
 		memcpy(aead_chacha_key(ctx), key, keylen);
-		ctx->alg = alg;
 		return 0;
 	}
 	if (wc_AesInit(aead_aes(ctx), NULL, INVALID_DEVID) != 0)
 		return -1;
-	ctx->alg = alg;  /* deinit frees the Aes even if the key fails */
 	if (alg == CRYPTO_AES_128_CCM) {
 #if IS_ENABLED(CONFIG_CIPHER_AES_128_CCM)
 		ret = wc_AesCcmSetKey(aead_aes(ctx), key, (word32)keylen);
@@ -87,32 +87,27 @@ int crypto_aead_init(struct crypto_aead_ctx *ctx, enum crypto_aead alg,
 		ret = wc_AesGcmSetKey(aead_aes(ctx), key, (word32)keylen);
 	}
 	if (ret != 0) {
-		crypto_aead_deinit(ctx);
+		wc_AesFree(aead_aes(ctx));
 		return -1;
 	}
 	return 0;
 }
 
-void crypto_aead_deinit(struct crypto_aead_ctx *ctx)
+static void wc_aead_deinit(struct crypto_aead_ctx *ctx)
 {
 	if (is_aes(ctx->alg))
 		wc_AesFree(aead_aes(ctx));
-	crypto_wipe(ctx, sizeof(*ctx));
 }
 
 /* wolfCrypt rejects a NULL data pointer even for length 0. */
 static uint8_t empty_buf[1];
 
-int crypto_aead_seal(struct crypto_aead_ctx *ctx,
-		     const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
-		     const uint8_t *aad, size_t aadlen,
-		     uint8_t *buf, size_t len,
-		     uint8_t tag[CRYPTO_AEAD_TAG_LEN])
+static int wc_aead_seal(struct crypto_aead_ctx *ctx, const uint8_t *nonce,
+			const uint8_t *aad, size_t aadlen, uint8_t *buf, size_t len,
+			uint8_t *tag)
 {
 	int ret = -1;
 
-	if (len > UINT32_MAX || aadlen > UINT32_MAX || (len && !buf) || (aadlen && !aad))
-		return -1;
 	if (!len)
 		buf = empty_buf;
 
@@ -143,17 +138,13 @@ int crypto_aead_seal(struct crypto_aead_ctx *ctx,
 	return ret == 0 ? 0 : -1;
 }
 
-int crypto_aead_open(struct crypto_aead_ctx *ctx,
-		     const uint8_t nonce[CRYPTO_AEAD_NONCE_LEN],
-		     const uint8_t *aad, size_t aadlen,
-		     uint8_t *buf, size_t len,
-		     const uint8_t tag[CRYPTO_AEAD_TAG_LEN])
+static int wc_aead_open(struct crypto_aead_ctx *ctx, const uint8_t *nonce,
+			const uint8_t *aad, size_t aadlen, uint8_t *buf, size_t len,
+			const uint8_t *tag)
 {
 	uint8_t *data = len ? buf : empty_buf;
 	int ret = -1;
 
-	if (len > UINT32_MAX || aadlen > UINT32_MAX || (len && !buf) || (aadlen && !aad))
-		goto out;
 
 	switch (ctx->alg) {
 	case CRYPTO_AES_128_GCM:
@@ -179,12 +170,7 @@ int crypto_aead_open(struct crypto_aead_ctx *ctx,
 	default:
 		break;
 	}
-out:
-	if (ret == 0)
-		return 0;
-	if (len && buf)
-		crypto_wipe(buf, len);
-	return -1;
+	return ret == 0 ? 0 : -1;
 }
 
 /* ---------------------------------------------------------------- header protection */
@@ -201,41 +187,32 @@ static ChaCha *hp_chacha(struct crypto_hp_ctx *ctx)
 }
 #endif
 
-int crypto_hp_init(struct crypto_hp_ctx *ctx, enum crypto_aead alg,
-		   const uint8_t *key, size_t keylen)
+static int wc_hp_init(struct crypto_hp_ctx *ctx, enum crypto_aead alg,
+		      const uint8_t *key, size_t keylen)
 {
 	int ret = -1;
-
-	memset(ctx, 0, sizeof(*ctx));
-	if (!crypto_aead_enabled(alg) || keylen != crypto_aead_keylen(alg) || !key)
-		return -1;
 
 	if (alg == CRYPTO_CHACHA20_POLY1305) {
 #if IS_ENABLED(CONFIG_CIPHER_CHACHA20_POLY1305)
 		ret = wc_Chacha_SetKey(hp_chacha(ctx), key, (word32)keylen);
 #endif
 	} else if (wc_AesInit(hp_aes(ctx), NULL, INVALID_DEVID) == 0) {
-		ctx->alg = alg;  /* deinit frees the Aes even if the key fails */
 		ret = wc_AesSetKey(hp_aes(ctx), key, (word32)keylen, NULL, AES_ENCRYPTION);
+		if (ret != 0)
+			wc_AesFree(hp_aes(ctx));
 	}
-	if (ret != 0) {
-		crypto_hp_deinit(ctx);
-		return -1;
-	}
-	ctx->alg = alg;
-	return 0;
+	return ret == 0 ? 0 : -1;
 }
 
-void crypto_hp_deinit(struct crypto_hp_ctx *ctx)
+static void wc_hp_deinit(struct crypto_hp_ctx *ctx)
 {
 	if (is_aes(ctx->alg))
 		wc_AesFree(hp_aes(ctx));
-	crypto_wipe(ctx, sizeof(*ctx));
 }
 
-int crypto_hp_mask(struct crypto_hp_ctx *ctx,
-		   const uint8_t (*samples)[CRYPTO_HP_SAMPLE_LEN],
-		   uint8_t (*masks)[CRYPTO_HP_MASK_LEN], size_t n)
+static int wc_hp_mask(struct crypto_hp_ctx *ctx,
+		      const uint8_t (*samples)[CRYPTO_HP_SAMPLE_LEN],
+		      uint8_t (*masks)[CRYPTO_HP_MASK_LEN], size_t n)
 {
 	size_t i;
 
@@ -284,13 +261,17 @@ static int wc_hash_type(enum crypto_hash hash)
 	return -1;
 }
 
-int crypto_hkdf_extract(enum crypto_hash hash, const uint8_t *salt, size_t saltlen,
-			const uint8_t *ikm, size_t ikmlen, uint8_t *prk)
+static bool wc_hash_ok(enum crypto_hash hash)
+{
+	return wc_hash_type(hash) >= 0;
+}
+
+static int wc_hkdf_extract(enum crypto_hash hash, const uint8_t *salt, size_t saltlen,
+			   const uint8_t *ikm, size_t ikmlen, uint8_t *prk)
 {
 	int type = wc_hash_type(hash);
 
-	if (type < 0 || saltlen > UINT32_MAX || ikmlen > UINT32_MAX ||
-	    (saltlen && !salt) || (ikmlen && !ikm))
+	if (type < 0 || saltlen > UINT32_MAX || ikmlen > UINT32_MAX)
 		return -1;
 	/* HMAC's key is zero-padded to a block: an empty salt is the
 	 * HashLen zeros of RFC 5869 2.2 */
@@ -298,14 +279,30 @@ int crypto_hkdf_extract(enum crypto_hash hash, const uint8_t *salt, size_t saltl
 			       ikmlen ? ikm : empty_buf, (word32)ikmlen, prk) == 0 ? 0 : -1;
 }
 
-int crypto_hkdf_expand(enum crypto_hash hash, const uint8_t *prk, size_t prklen,
-		       const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen)
+static int wc_hkdf_expand(enum crypto_hash hash, const uint8_t *prk, size_t prklen,
+			  const uint8_t *info, size_t infolen, uint8_t *out, size_t outlen)
 {
 	int type = wc_hash_type(hash);
 
-	if (type < 0 || prklen > UINT32_MAX || infolen > UINT32_MAX ||
-	    outlen > 255 * crypto_hash_len(hash) || !prk || (infolen && !info) || !out)
+	if (type < 0 || prklen > UINT32_MAX || infolen > UINT32_MAX)
 		return -1;
 	return wc_HKDF_Expand(type, prk, (word32)prklen, infolen ? info : empty_buf,
 			      (word32)infolen, out, (word32)outlen) == 0 ? 0 : -1;
 }
+
+const struct crypto_backend crypto_backend_wolfcrypt = {
+	.name = "wolfcrypt",
+	.accelerated = false,
+	.aead_ok = wc_ok,
+	.hp_ok = wc_ok,
+	.aead_init = wc_aead_init,
+	.aead_deinit = wc_aead_deinit,
+	.aead_seal = wc_aead_seal,
+	.aead_open = wc_aead_open,
+	.hp_init = wc_hp_init,
+	.hp_deinit = wc_hp_deinit,
+	.hp_mask = wc_hp_mask,
+	.hash_ok = wc_hash_ok,
+	.hkdf_extract = wc_hkdf_extract,
+	.hkdf_expand = wc_hkdf_expand,
+};

@@ -19,8 +19,11 @@
 #if defined(WOLFSSL_SHA384) != IS_ENABLED(CONFIG_CIPHER_AES_256_GCM)
 #error "WOLFSSL_SHA384 must follow CONFIG_CIPHER_AES_256_GCM"
 #endif
-#if defined(WOLFSSL_ARMASM) != IS_ENABLED(CONFIG_CRYPTO_ARM64)
-#error "WOLFSSL_ARMASM must follow CONFIG_CRYPTO_ARM64"
+#if defined(WOLFSSL_ARMASM)
+#error "WOLFSSL_ARMASM runs AES/SHA-256 instructions without a CPU probe"
+#endif
+#if defined(WOLFSSL_SP_ARM64_ASM) != IS_ENABLED(CONFIG_CRYPTO_ARM64)
+#error "WOLFSSL_SP_ARM64_ASM must follow CONFIG_CRYPTO_ARM64"
 #endif
 #if !defined(WOLFSSL_QUIC) || !defined(HAVE_AESGCM) || !defined(XMALLOC_USER) || \
 	!defined(WOLFSSL_NO_TLS12) || !defined(SINGLE_THREADED)

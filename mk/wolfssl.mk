@@ -47,21 +47,10 @@ wolfssl-src-y := \
 	wolfcrypt/src/sp_int.c wolfcrypt/src/sp_c64.c wolfcrypt/src/wc_encrypt.c \
 	wolfcrypt/src/wc_port.c wolfcrypt/src/wolfmath.c
 
-# CONFIG_CRYPTO_ARM64 (WOLFSSL_ARMASM): the ARMv8 port. The portable files
-# above stay in the list; their code is compiled out where a port file
-# replaces it.
-wolfssl-src-$(CONFIG_CRYPTO_ARM64) += \
-	wolfcrypt/src/port/arm/armv8-aes.c wolfcrypt/src/port/arm/armv8-sha256.c \
-	wolfcrypt/src/port/arm/armv8-sha512.c \
-	wolfcrypt/src/port/arm/armv8-sha512-asm.S \
-	wolfcrypt/src/port/arm/armv8-chacha.c \
-	wolfcrypt/src/port/arm/armv8-poly1305.c \
-	wolfcrypt/src/port/arm/armv8-curve25519.S wolfcrypt/src/sp_arm64.c
-
-# armv8-aes.c's inline assembly only assembles with -mstrict-align (which
-# wolfSSL's configure adds for ARMASM): without it GCC 12 emits
-# `ld1 {v13.2d},[x0,256]`, an addressing mode LD1 does not have.
-WOLFSSL_CFLAGS_wolfcrypt/src/port/arm/armv8-aes.c := -mstrict-align
+# CONFIG_CRYPTO_ARM64: wolfSSL's arm64 big-number code (WOLFSSL_SP_ARM64_ASM,
+# integer instructions only). Not WOLFSSL_ARMASM's port files: they run the
+# Crypto Extensions without asking the CPU (tools/gen_user_settings.py).
+wolfssl-src-$(CONFIG_CRYPTO_ARM64) += wolfcrypt/src/sp_arm64.c
 
 WOLFSSL_OBJS := $(patsubst %,$(WOLFSSL_OBJ)/%.o,$(basename $(wolfssl-src-y)))
 

@@ -12,7 +12,7 @@ from gen_header import HeaderWriter, on as _on
 
 
 def generate(kconf, header):
-    armasm = _on(kconf, "CRYPTO_ARM64")
+    arm64 = _on(kconf, "CRYPTO_ARM64")
     bare = _on(kconf, "BARE_METAL")
     zero_rtt = _on(kconf, "QUIC_0RTT")
     aes256 = _on(kconf, "CIPHER_AES_256_GCM")
@@ -115,13 +115,13 @@ Certificate dates still use XTIME (time() unless bare metal, below).""",
             "NO_RC4", "NO_MD4", "NO_MD5", "NO_DES3", "NO_PSK",
             "NO_PWDBASED")
 
-    if armasm:
-        o.group("""CONFIG_CRYPTO_ARM64: wolfCrypt's ARMv8 code (AES and GHASH with
-the Crypto Extensions, SHA-256/512, ChaCha20 and Poly1305 in NEON, X25519 and
-P-256 in assembly). WOLFSSL_NO_HASH_RAW: the ARM SHA code has no raw
-transform. mk/wolfssl.mk compiles armv8-aes.c with -mstrict-align.""",
-                "WOLFSSL_ARMASM", "WOLFSSL_AARCH64_BUILD",
-                "WOLFSSL_NO_HASH_RAW", "WOLFSSL_SP_ARM64_ASM",
+    if arm64:
+        o.group("""CONFIG_CRYPTO_ARM64: wolfSSL's arm64 big-number assembly for the
+handshake's P-256 (plain A64 integer instructions, safe on every arm64 CPU).
+Not WOLFSSL_ARMASM: its AES and SHA-256 code runs the Crypto Extensions
+unconditionally and would fault on a CPU without them; packet protection
+is tern's own arm64 code (crypto/arm64/, behind a CPU probe).""",
+                "WOLFSSL_AARCH64_BUILD", "WOLFSSL_SP_ARM64_ASM",
                 "WOLFSSL_SP_ARM64")
 
     if bare:

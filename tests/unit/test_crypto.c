@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "unit_crypto.h"
 #include "crypto/crypto.h"
 
 static const enum crypto_aead all_algs[] = {
@@ -453,6 +454,40 @@ static void test_hp_known_answers(void **state)
 	crypto_hp_deinit(&hp);
 }
 
+/* The server's suite order: AES-GCM first where AES runs accelerated,
+ * ChaCha20-Poly1305 first where it does not (crypto/crypto.h); the
+ * accelerated flag follows the path keys really take. */
+static void test_suite_preference(void **state)
+{
+	enum crypto_aead order[4];
+	size_t n = crypto_suite_preference(order, 4), want = 0;
+	struct crypto_aead_ctx a;
+	static const uint8_t key[32];
+
+	for (size_t i = 0; i < N_ALGS; i++)
+		want += crypto_aead_enabled(all_algs[i]);
+	assert_int_equal(n, want);
+	assert_int_equal(crypto_suite_preference(order, 1), 1);
+	assert_int_equal(crypto_suite_preference(order, 0), 0);
+	n = crypto_suite_preference(order, 4);
+	if (crypto_aead_accelerated(CRYPTO_AES_128_GCM) ||
+	    !IS_ENABLED(CONFIG_CIPHER_CHACHA20_POLY1305))
+		assert_int_equal(order[0], CRYPTO_AES_128_GCM);
+	else
+		assert_int_equal(order[0], CRYPTO_CHACHA20_POLY1305);
+	assert_int_equal(order[n - 1], IS_ENABLED(CONFIG_CIPHER_AES_128_CCM) ?
+			 CRYPTO_AES_128_CCM : order[n - 1]);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(crypto_aead_enabled(order[i]));
+		assert_int_equal(crypto_aead_init(&a, order[i], key,
+						  crypto_aead_keylen(order[i])), 0);
+		assert_int_equal(strcmp(crypto_aead_impl(&a), "wolfcrypt") != 0,
+				 crypto_aead_accelerated(order[i]));
+		crypto_aead_deinit(&a);
+		assert_string_equal(crypto_aead_impl(&a), "none");
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -468,7 +503,8 @@ int main(void)
 		UNIT_TEST(test_aead_tamper),
 		UNIT_TEST(test_hp_batch_equals_single),
 		UNIT_TEST(test_hp_known_answers),
+		UNIT_TEST(test_suite_preference),
 	};
 
-	return cmocka_run_group_tests_name("crypto", tests, NULL, NULL);
+	return UNIT_CRYPTO_RUN("crypto", tests);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "unit_crypto.h"
 #include "crypto/crypto.h"
 #include "data/crypto_oracle.h"
 
@@ -245,5 +246,5 @@ int main(void)
 		UNIT_TEST(test_oracle_hp_aes_128_ccm),
 	};
 
-	return cmocka_run_group_tests_name("crypto_oracle", tests, NULL, NULL);
+	return UNIT_CRYPTO_RUN("crypto_oracle", tests);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "unit_crypto.h"
 #include "quic/protect.h"
 #include "data/quic_rfc_vectors.h"
 
@@ -380,5 +381,5 @@ int main(void)
 		UNIT_TEST(test_keys_init_failures),
 	};
 
-	return cmocka_run_group_tests_name("protect", tests, NULL, NULL);
+	return UNIT_CRYPTO_RUN("protect", tests);
 }
