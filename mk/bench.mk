@@ -1,11 +1,11 @@
 # make bench-crypto: packet protection through crypto/crypto.h (issue 4).
 # Host throughput, and instructions per byte on aarch64 under qemu-aarch64
 # with a TCG plugin counting instructions, for the portable and the arm64
-# backend side by side. tools/bench-crypto.sh configures and builds
-# build/bench/{host,arm64-portable,arm64}, runs every case and prints the
-# table; BENCH_COUNT sets the packets per counted aarch64 run.
+# path side by side. tools/bench-crypto.sh configures and builds
+# $(O)/bench/{host,arm64}, runs every case and prints the table;
+# BENCH_COUNT sets the packets per counted aarch64 run.
 
-BENCH_DIR    := build/bench
+BENCH_DIR    := $(O)/bench
 BENCH_PLUGIN := $(BENCH_DIR)/insn_count.so
 BENCH_COUNT  ?= 200
 HOSTCC       ?= gcc
@@ -13,7 +13,7 @@ QEMU_PLUGIN_INC = $(TOP)/third_party/$(shell cat $(TOP)/third_party/.qemu-plugin
 
 .PHONY: bench-crypto
 bench-crypto: deps $(BENCH_PLUGIN)
-	$(Q)BENCH_COUNT=$(BENCH_COUNT) bash tools/bench-crypto.sh $(BENCH_PLUGIN)
+	$(Q)BENCH_COUNT=$(BENCH_COUNT) bash tools/bench-crypto.sh $(BENCH_PLUGIN) $(BENCH_DIR)
 
 # The plugin runs inside qemu-aarch64, so it is built for the build
 # machine, from QEMU's plugin API header only (tools/deps.sh); no glib.

@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# tools/bench-crypto.sh PLUGIN — make bench-crypto (issue 4): packet
+# tools/bench-crypto.sh PLUGIN DIR — make bench-crypto (issue 4): packet
 # protection (AEAD seal with a 16-byte AAD + one header-protection mask per
 # packet) through crypto/crypto.h, per suite and packet size:
-#   host MB/s            build/bench/host (host_defconfig), wall clock
-#   aarch64 insn/byte    build/bench/arm64-portable (CRYPTO_PORTABLE=y) and
-#                        build/bench/arm64 (CRYPTO_ARM64=y, the default),
-#                        linux-arm64_defconfig, under qemu-aarch64 -cpu max
-#                        with the instruction-count plugin PLUGIN:
-#                        (insns(N packets) - insns(0 packets)) / (N * size)
+#   host MB/s            DIR/host (host_defconfig), wall clock
+#   aarch64 insn/byte    DIR/arm64 (linux-arm64_defconfig, CRYPTO_ARM64=y)
+#                        under qemu-aarch64 -cpu max with the
+#                        instruction-count plugin PLUGIN, twice: the
+#                        portable path forced (--crypto portable: wolfCrypt
+#                        C) and the arm64 path (tern's CE/NEON code).
+#                        cost(N packets) = insns(N) - insns(0 packets),
+#                        counted for the seal alone (AEAD insn/byte), the
+#                        mask alone (HP insn/packet) and both (total
+#                        insn/byte, the figure the targets are about).
 # then the issue's targets at 1200 bytes, judged from the measured numbers.
-# Every build's final buffer checksum must agree for the same case (the
-# three builds seal the same bytes): a mismatch is reported and fails.
-# BENCH_COUNT (default 200): packets per counted run. Logs: build/bench/*.log
+# Every run's final buffer checksum must equal the host's for the same case
+# and mode (the builds seal the same bytes): a mismatch fails the bench, and
+# so does an arm64 run whose keys did not land on the arm64 code.
+# BENCH_COUNT (default 200): packets per counted run. Logs: DIR/*.log
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-plugin=$(realpath "${1:?usage: tools/bench-crypto.sh PLUGIN}")
+plugin=$(realpath "${1:?usage: tools/bench-crypto.sh PLUGIN DIR}")
+B=${2:?usage: tools/bench-crypto.sh PLUGIN DIR}
 N=${BENCH_COUNT:-200}
-B=build/bench
 MAKE="make --no-print-directory -j${JOBS:-$(nproc)}"
 KCONFIG="/usr/bin/python3 tools/kconfig.py"
 QEMU="timeout 300 qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max -plugin $plugin"
@@ -46,15 +51,13 @@ configure() {
 }
 
 configure host host_defconfig
-configure arm64-portable linux-arm64_defconfig CRYPTO_PORTABLE=y
 configure arm64 linux-arm64_defconfig CRYPTO_ARM64=y
-for o in host arm64-portable arm64; do
+for o in host arm64; do
 	printf 'bench-crypto: building %s/%s\n' "$B" "$o"
 	$MAKE O="$B/$o" bench-build >"$B/$o.log" 2>&1 ||
 		{ tail -n 20 "$B/$o.log" >&2; die "build of $B/$o failed (log: $B/$o.log)"; }
 done
 grep -q '^CONFIG_CRYPTO_ARM64=y' "$B/arm64/.config" || die "$B/arm64 is not the arm64 backend"
-grep -q '^CONFIG_CRYPTO_PORTABLE=y' "$B/arm64-portable/.config" || die "$B/arm64-portable is not portable"
 prog() { echo "$B/$1/bench/bench_crypto"; }
 
 # host throughput: every enabled suite and size (fixed payload per case)
@@ -64,66 +67,86 @@ printf '%s\n' "$host_out" >"$B/host-throughput.txt"
 suites=$(printf '%s\n' "$host_out" | awk '!/^#/ { print $1 }' | uniq)
 [ -n "$suites" ] || die "host benchmark printed no case"
 
-# insns PROG ARGS...: the plugin's count for one run under qemu-aarch64;
-# sets INSNS and CHECK (the program's checksum)
+# insns ARGS...: the plugin's count for one run of the arm64 program under
+# qemu-aarch64; sets INSNS, CHECK (the program's checksum) and OUT
 insns() {
-	local out err
+	local err
 	err=$(mktemp)
-	out=$($QEMU "$@" 2>"$err") || { cat "$err" >&2; rm -f "$err"; return 1; }
+	OUT=$($QEMU "$(prog arm64)" "$@" 2>"$err") || { cat "$err" >&2; rm -f "$err"; return 1; }
 	INSNS=$(sed -n 's/^insns: //p' "$err")
 	rm -f "$err"
-	CHECK=$(printf '%s\n' "$out" | sed -n 's/.*check=//p')
+	CHECK=$(printf '%s\n' "$OUT" | sed -n 's/.*check=//p')
 	[ -n "$INSNS" ]
 }
 
-# per case: host MB/s, insn/byte for both backends, checksums compared
+# per case: host MB/s; for each path the AEAD insn/byte, HP insn/packet
+# and total insn/byte; checksums compared with the host's
 rows=()
 bad=0
-printf 'bench-crypto: counting aarch64 instructions (%d packets per case)\n' "$N"
+printf 'bench-crypto: counting aarch64 instructions (%d packets per run)\n' "$N"
 for s in $suites; do
 	for z in $SIZES; do
 		mbs=$(printf '%s\n' "$host_out" | awk -v s="$s" -v z="$z" '$1 == s && $2 == z { print $5 }')
-		hcheck=$("$(prog host)" --count "$N" --suite "$s" --size "$z" | sed -n 's/.*check=//p')
-		ipb=()
-		for be in arm64-portable arm64; do
-			if insns "$(prog $be)" --count 0 --suite "$s" --size "$z" && i0=$INSNS &&
-			   insns "$(prog $be)" --count "$N" --suite "$s" --size "$z"; then
-				ipb+=("$(awk -v a="$INSNS" -v b="$i0" -v n="$N" -v z="$z" \
-					'BEGIN { printf "%.2f", (a - b) / (n * z) }')")
-				if [ "$CHECK" != "$hcheck" ]; then
-					printf 'bench-crypto: %s %s: %s checksum %s != host %s\n' \
-						"$s" "$z" "$be" "$CHECK" "$hcheck" >&2
-					bad=1
-				fi
-			else
-				ipb+=(n/a)
+		row="$s $z ${mbs:-n/a}"
+		for path in portable auto; do
+			case=(--suite "$s" --size "$z" --crypto "$path")
+			if ! insns "${case[@]}" --count 0; then
+				row+=" n/a n/a n/a"; bad=1; continue
+			fi
+			i0=$INSNS
+			# the path really taken: arm64 code unless portable is forced
+			want=arm64; [ $path = portable ] && want=wolfcrypt
+			if ! printf '%s\n' "$OUT" | grep -q "^# path $s aead=$want hp=$want\$"; then
+				printf 'bench-crypto: %s --crypto %s ran on: %s\n' "$s" "$path" \
+					"$(printf '%s\n' "$OUT" | grep '^# path')" >&2
 				bad=1
 			fi
+			cols=()
+			for only in aead hp both; do
+				o=(); [ $only = both ] || o=(--only $only)
+				hcheck=$("$(prog host)" --count "$N" --suite "$s" --size "$z" "${o[@]}" |
+					sed -n 's/.*check=//p')
+				if insns "${case[@]}" --count "$N" "${o[@]}"; then
+					per=$z; [ $only = hp ] && per=1
+					cols+=("$(awk -v a="$INSNS" -v b="$i0" -v n="$N" -v z="$per" \
+						'BEGIN { printf (z == 1 ? "%.0f" : "%.2f"), (a - b) / (n * z) }')")
+					if [ "$CHECK" != "$hcheck" ]; then
+						printf 'bench-crypto: %s %s %s %s: checksum %s != host %s\n' \
+							"$s" "$z" "$path" "$only" "$CHECK" "$hcheck" >&2
+						bad=1
+					fi
+				else
+					cols+=(n/a); bad=1
+				fi
+			done
+			row+=" ${cols[*]}"
 		done
-		rows+=("$s $z ${mbs:-n/a} ${ipb[0]} ${ipb[1]}")
+		rows+=("$row")
 	done
 done
 
-# the table and the targets (arm64 backend, 1200-byte packets)
+# the table and the targets (arm64 path, 1200-byte packets)
+# row: suite size MB/s  pAEAD pHP pTotal  aAEAD aHP aTotal
 printf '%s\n' "${rows[@]}" | awk -v n="$N" '
 function ratio(p, a) { return (p + 0 > 0 && a + 0 > 0) ? sprintf("%.1fx", p / a) : "n/a" }
 function verdict(ok) { return ok ? "met" : "NOT met" }
 BEGIN {
 	printf "\nPacket protection: AEAD seal (16-byte AAD) + one header-protection mask per packet\n"
-	printf "aarch64: qemu-aarch64 -cpu max, instructions per payload byte over %d packets\n\n", n
-	fmt = "%-18s | %5s | %9s | %22s | %19s | %17s\n"
-	printf fmt, "suite", "size", "host MB/s", "aarch64 insn/B portable", "aarch64 insn/B arm64", "portable/arm64"
-	line = "-------------------+-------+-----------+------------------------+---------------------+------------------"
+	printf "aarch64: qemu-aarch64 -cpu max, one build, %d packets per counted run;\n", n
+	printf "AEAD and total in instructions per payload byte, HP in instructions per packet\n\n"
+	fmt = "%-18s | %5s | %9s | %6s %6s %7s | %6s %6s %7s | %8s\n"
+	printf "%-18s | %5s | %9s | %-21s | %-21s | %8s\n", "", "", "host", "portable (wolfCrypt C)", "arm64 (CE / NEON)", "portable"
+	printf fmt, "suite", "size", "MB/s", "AEAD", "HP", "total", "AEAD", "HP", "total", "/arm64"
+	line = "-------------------+-------+-----------+-----------------------+-----------------------+---------"
 	print line
 }
 {
-	printf fmt, $1, $2, $3, $4, $5, ratio($4, $5)
-	if ($2 == 1200) { p[$1] = $4; a[$1] = $5 }
+	printf fmt, $1, $2, $3, $4, $5, $6, $7, $8, $9, ratio($6, $9)
+	if ($2 == 1200) { p[$1] = $6; a[$1] = $9 }
 }
 END {
 	print line
-	printf "\nTargets at 1200 bytes (arm64 backend, measured above):\n"
-	nt = 0
+	printf "\nTargets at 1200 bytes (arm64 path, AEAD + HP, measured above):\n"
 	if ("AES-128-GCM" in a) {
 		printf "  AES-128-GCM       <= 3 insn/byte:  %6s   %s\n", a["AES-128-GCM"], verdict(a["AES-128-GCM"] + 0 > 0 && a["AES-128-GCM"] <= 3)
 	} else

@@ -58,6 +58,8 @@ def main():
     ap.add_argument("map")
     ap.add_argument("--srcs", default="")
     ap.add_argument("--title", default="")
+    ap.add_argument("--only", default="",
+                    help="rows whose directory starts with one of these words")
     a = ap.parse_args()
     by_base = {}
     for s in a.srcs.split():
@@ -104,6 +106,9 @@ def main():
         print(a.title)
     print("%-24s %9s %9s %9s %9s" % ("directory", "text", "data", "bss", "total"))
     tot = {"text": 0, "data": 0, "bss": 0}
+    only = a.only.split()
+    if only:
+        sizes = {g: v for g, v in sizes.items() if any(g.startswith(o) for o in only)}
     for g in sorted(sizes, key=lambda k: -(sizes[k]["text"] + sizes[k]["data"] + sizes[k]["bss"])):
         s = sizes[g]
         for k in tot:

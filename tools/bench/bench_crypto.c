@@ -14,12 +14,18 @@
  *                                     of 3 runs (the host may be busy)
  *   bench_crypto --count N --suite S --size B
  *                                     exactly N packets of one case (N may be 0)
+ *   --only aead | --only hp           the seal alone (no mask), or the mask
+ *                                     alone (the sample still comes from the
+ *                                     payload, and the mask is folded into it
+ *                                     so each packet depends on the last)
+ *   --crypto portable                 force wolfCrypt's C code (crypto_set_portable)
  *
  * --suite and --size filter, --count fixes the packet count (and makes
  * one run, --repeat R the fastest of R; the checksum is the one run's). For counting
  * instructions (tools/bench-crypto.sh): insns(N) - insns(0) is the cost of
  * N packets, everything else (startup, key setup, checksum) cancels.
- * Output, one line per case:
+ * Output: a comment line naming the path each suite's keys run on
+ * ("# path SUITE aead=arm64 hp=arm64"), then one line per case:
  *   suite size packets ns/packet MB/s check=XXXXXXXX
  * The clock is the host's CLOCK_MONOTONIC (MB = 10^6 bytes of payload).
  */
@@ -44,6 +50,9 @@ static const size_t sizes[] = { 64, 1200, 1452 };
 #define N_SIZES (sizeof(sizes) / sizeof(sizes[0]))
 
 static _Alignas(16) uint8_t pkt[HDR_LEN + MAX_SIZE + CRYPTO_AEAD_TAG_LEN];
+
+/* what each packet costs: both (the default), or one half */
+static bool do_aead = true, do_hp = true;
 
 static void fill(uint8_t *p, size_t n, uint8_t seed)
 {
@@ -86,9 +95,11 @@ static int seal_packets(struct crypto_aead_ctx *aead, struct crypto_hp_ctx *hp,
 		memcpy(nonce, iv, sizeof(nonce));
 		for (int i = 0; i < 4; i++)
 			nonce[8 + i] ^= hdr[12 + i];
-		if (crypto_aead_seal(aead, nonce, hdr, HDR_LEN, payload, size,
-				     payload + size) != 0)
+		if (do_aead && crypto_aead_seal(aead, nonce, hdr, HDR_LEN, payload, size,
+						payload + size) != 0)
 			return -1;
+		if (!do_hp)
+			continue;
 		/* RFC 9001 5.4.2: the sample starts 4 bytes after the packet
 		 * number, here the first ciphertext byte */
 		if (crypto_hp_mask(hp, (const uint8_t (*)[CRYPTO_HP_SAMPLE_LEN])payload,
@@ -97,6 +108,8 @@ static int seal_packets(struct crypto_aead_ctx *aead, struct crypto_hp_ctx *hp,
 		hdr[0] ^= mask[0][0] & 0x1f;
 		for (int i = 0; i < 4; i++)
 			hdr[12 + i] ^= mask[0][1 + i];
+		if (!do_aead)
+			payload[pn % 16] ^= mask[0][1];
 	}
 	return 0;
 }
@@ -148,11 +161,27 @@ out:
 	return ret;
 }
 
+/* "# path SUITE aead=IMPL hp=IMPL": where this suite's keys run */
+static void print_path(enum crypto_aead alg)
+{
+	static const uint8_t key[CRYPTO_AEAD_MAX_KEY];
+	struct crypto_aead_ctx a;
+	struct crypto_hp_ctx h;
+
+	crypto_aead_init(&a, alg, key, crypto_aead_keylen(alg));
+	crypto_hp_init(&h, alg, key, crypto_aead_keylen(alg));
+	printf("# path %s aead=%s hp=%s\n", crypto_aead_name(alg), crypto_aead_impl(&a),
+	       crypto_hp_impl(&h));
+	crypto_aead_deinit(&a);
+	crypto_hp_deinit(&h);
+}
+
 static int usage(void)
 {
 	fprintf(stderr, "usage: bench_crypto [--count N] [--repeat R] [--suite NAME] [--size BYTES]\n"
+		"                    [--only aead|hp] [--crypto auto|portable]\n"
 		"  NAME: AES-128-GCM AES-256-GCM ChaCha20-Poly1305 AES-128-CCM;"
-		" BYTES: 1..%d\n", MAX_SIZE);
+		" BYTES: %d..%d\n", CRYPTO_HP_SAMPLE_LEN, MAX_SIZE);
 	return 2;
 }
 
@@ -173,7 +202,7 @@ int main(int argc, char **argv)
 				return usage();
 		} else if (!strcmp(argv[i], "--size")) {
 			size = strtol(argv[++i], &end, 10);
-			if (*end || size < 1 || size > MAX_SIZE)
+			if (*end || size < CRYPTO_HP_SAMPLE_LEN || size > MAX_SIZE)
 				return usage();
 		} else if (!strcmp(argv[i], "--repeat")) {
 			repeat = strtol(argv[++i], &end, 10);
@@ -181,6 +210,20 @@ int main(int argc, char **argv)
 				return usage();
 		} else if (!strcmp(argv[i], "--suite")) {
 			suite = argv[++i];
+		} else if (!strcmp(argv[i], "--only")) {
+			i++;
+			if (!strcmp(argv[i], "aead"))
+				do_hp = false;
+			else if (!strcmp(argv[i], "hp"))
+				do_aead = false;
+			else
+				return usage();
+		} else if (!strcmp(argv[i], "--crypto")) {
+			i++;
+			if (!strcmp(argv[i], "portable"))
+				crypto_set_portable(true);
+			else if (strcmp(argv[i], "auto"))
+				return usage();
 		} else {
 			return usage();
 		}
@@ -204,6 +247,8 @@ int main(int argc, char **argv)
 			size_t b = size ? (size_t)size : sizes[z];
 			unsigned long n = count >= 0 ? (unsigned long)count : BENCH_BYTES / b;
 
+			if (z == 0)
+				print_path(suites[s]);
 			found++;
 			if (run_case(suites[s], crypto_aead_name(suites[s]), b, n, (int)repeat) != 0)
 				fail = 1;
