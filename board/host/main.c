@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "crypto/crypto.h"
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "port/port.h"
@@ -39,12 +40,31 @@ static void usage(FILE *f)
 		"                          IPv6 as [::1]:PORT)\n"
 		"  -t, --duration SECONDS  stop by itself after SECONDS (default: run until\n"
 		"                          SIGINT/SIGTERM)\n"
+		"      --crypto=MODE       packet protection path: auto (the best the CPU\n"
+		"                          runs, per primitive; default) or portable\n"
+		"                          (wolfCrypt's C code for everything)\n"
 		"      --pool-stats        print the memory pools (sizes from .config) and exit\n"
 		"  -V, --version           print version and configuration, exit\n"
 		"  -h, --help              this text\n"
 		"On SIGINT/SIGTERM tern stops, prints pool statistics and exits 0.\n"
 		"Exit status 2: bad option, or the address cannot be served.\n",
 		CONFIG_TERM_LISTEN_PORT);
+}
+
+/* One line: each enabled suite with the path its keys take (after
+ * --crypto), in the server's preference order. */
+static const char *crypto_paths(char *line, size_t size)
+{
+	enum crypto_aead order[4];
+	size_t n = crypto_suite_preference(order, 4);
+	int off = snprintf(line, size, "crypto%s:",
+			   crypto_portable_forced() ? " (portable forced)" : "");
+
+	for (size_t i = 0; i < n && off > 0 && (size_t)off < size; i++)
+		off += snprintf(line + off, size - (size_t)off, " %s=%s",
+				crypto_aead_name(order[i]),
+				crypto_aead_accelerated(order[i]) ? "accelerated" : "portable");
+	return line;
 }
 
 /* "127.0.0.1:4433", "[::1]:4433", "0.0.0.0" (default port) */
@@ -104,13 +124,15 @@ int main(int argc, char **argv)
 		{ "listen", required_argument, NULL, 'l' },
 		{ "duration", required_argument, NULL, 't' },
 		{ "pool-stats", no_argument, NULL, 'P' },
+		{ "crypto", required_argument, NULL, 'C' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	char listen_default[32];
+	char listen_default[32], line[256];
 	const char *listen_arg = listen_default;
 	double duration = 0;
+	bool version = false;
 	int c;
 
 	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
@@ -129,15 +151,23 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
+		case 'C':
+			if (!strcmp(optarg, "portable")) {
+				crypto_set_portable(true);
+			} else if (!strcmp(optarg, "auto")) {
+				crypto_set_portable(false);
+			} else {
+				fprintf(stderr, "tern: --crypto: '%s' is not auto or portable\n", optarg);
+				return 2;
+			}
+			break;
 		case 'P':
 			pool_init_all();
 			pool_stats_format(print_line, stdout);
 			return 0;
 		case 'V':
-			printf("tern %s, board %s, %u pools, %lu bytes static pool memory\n",
-			       TERN_VERSION, CONFIG_BOARD, (unsigned)POOL_ID_COUNT,
-			       (unsigned long)pool_total_bytes());
-			return 0;
+			version = true;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -149,6 +179,13 @@ int main(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "tern: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
+	}
+	if (version) {
+		printf("tern %s, board %s, %u pools, %lu bytes static pool memory\n",
+		       TERN_VERSION, CONFIG_BOARD, (unsigned)POOL_ID_COUNT,
+		       (unsigned long)pool_total_bytes());
+		printf("%s\n", crypto_paths(line, sizeof(line)));
+		return 0;
 	}
 
 	struct sockaddr_storage addr;
@@ -174,6 +211,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
+	LOG_INFO("%s", crypto_paths(line, sizeof(line)));
 	LOG_WARN("QUIC transport not built yet (see docs/ROADMAP.md): datagrams are counted and dropped");
 
 	uint64_t start = port_now_ns();
