@@ -15,7 +15,7 @@ JOBS=${JOBS:-$(nproc)}
 MAKE="make --no-print-directory -j$JOBS"
 FRAG=tests/configs/test.config
 
-STEPS=(kconfig config host host-san aarch64 baremetal)
+STEPS=(kconfig config host host-san aarch64 aarch64-portable baremetal)
 [ $# -gt 0 ] && STEPS=("$@")
 
 rows=()
@@ -45,7 +45,7 @@ record() {
 	while IFS=$'\t' read -r st su p f s; do
 		[ -z "$st" ] && continue
 		any=1
-		rows+=("$(printf '%-10s %-18s %5d %6d %7d' "$st" "$su" "$p" "$f" "$s")")
+		rows+=("$(printf '%-16s %-18s %5d %6d %7d' "$st" "$su" "$p" "$f" "$s")")
 		tp=$((tp + p)); tf=$((tf + f)); ts=$((ts + s)); stepf=$((stepf + f))
 	done <<<"$out"
 	# a step whose make failed without a failing suite to show for it, or
@@ -53,10 +53,10 @@ record() {
 	if [ "$rc" -ne 0 ] && [ $stepf -eq 0 ]; then
 		local why
 		why=$(grep -m1 -E 'error|Error|FAILED|config error|Abort|timeout' "$log" | cut -c1-100)
-		rows+=("$(printf '%-10s %-18s %5s %6d %7s  (exit %d: %s; see %s)' "$step" "(step)" "" 1 "" "$rc" "$why" "$log")")
+		rows+=("$(printf '%-16s %-18s %5s %6d %7s  (exit %d: %s; see %s)' "$step" "(step)" "" 1 "" "$rc" "$why" "$log")")
 		tf=$((tf + 1))
 	elif [ $any = 0 ]; then
-		rows+=("$(printf '%-10s %-18s %5s %6d %7s  (no suite ran; see %s)' "$step" "(step)" "" 1 "" "$log")")
+		rows+=("$(printf '%-16s %-18s %5s %6d %7s  (no suite ran; see %s)' "$step" "(step)" "" 1 "" "$log")")
 		tf=$((tf + 1))
 	fi
 }
@@ -65,7 +65,7 @@ run_step() {
 	local name=$1; shift
 	local log=$logs/$name.log t0 rc
 	t0=$(date +%s)
-	printf 'test: %-10s ... ' "$name"
+	printf 'test: %-16s ... ' "$name"
 	"$@" >"$log" 2>&1
 	rc=$?
 	printf '%s (%ds)\n' "$([ $rc = 0 ] && echo ok || echo FAILED)" $(( $(date +%s) - t0 ))
@@ -91,6 +91,12 @@ step_config() { bash tests/config/run.sh; }
 step_host() { board_unit host host_defconfig; }
 step_host_san() { board_unit host-san host_defconfig SAN=1; }
 step_aarch64() { board_unit linux-arm64 linux-arm64_defconfig; }
+# the other arm64 backend choice: CRYPTO_PORTABLE=y links no arm64 code at all
+step_aarch64_portable() {
+	FRAG="$FRAG configs/fragments/crypto-portable.config" \
+		board_unit linux-arm64-portable linux-arm64_defconfig &&
+	grep -q '^CONFIG_CRYPTO_PORTABLE=y' "$T/linux-arm64-portable/.config"
+}
 step_baremetal() {
 	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&
 	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test &&
@@ -105,8 +111,9 @@ for s in "${STEPS[@]}"; do
 	host) run_step host step_host ;;
 	host-san) run_step host-san step_host_san ;;
 	aarch64) run_step aarch64 step_aarch64 ;;
+	aarch64-portable) run_step aarch64-portable step_aarch64_portable ;;
 	baremetal) run_step baremetal step_baremetal ;;
-	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 baremetal)"; exit 2 ;;
+	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable baremetal)"; exit 2 ;;
 	esac
 done
 
@@ -119,7 +126,7 @@ fi
 record tree "$logs/own-config.log" 0
 
 echo
-printf '%-10s %-18s %5s %6s %7s\n' step suite passed failed skipped
+printf '%-16s %-18s %5s %6s %7s\n' step suite passed failed skipped
 for r in "${rows[@]}"; do echo "$r"; done
 echo "test: took $(( $(date +%s) - start_all ))s; logs in $logs/"
 echo "test: $tp passed, $tf failed, $ts skipped"
