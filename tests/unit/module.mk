@@ -2,7 +2,7 @@
 # Linux boards build each as its own program (run directly or under
 # qemu-aarch64); a bare-metal board links them all into one selftest image
 # (see board/<board>/board.mk, which sets UNIT_BAREMETAL).
-unit-y += tests/unit/test_pool.c tests/unit/test_arena.c
+unit-y += tests/unit/test_pool.c tests/unit/test_arena.c tests/unit/test_buf.c
 # crypto/crypto.h on the linked backend; quic/protect against RFC 9001/9369
 unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
 # crypto/crypto.h against vectors from an independent implementation
