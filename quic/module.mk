@@ -1,2 +1,5 @@
 # quic/: the QUIC transport (DESIGN.md section 1).
 core-y += quic/protect.c
+# the TLS 1.3 handshake through wolfSSL's QUIC API
+core-y += quic/tls.c
+CFLAGS_quic/tls.c = $(WOLFSSL_INC)
