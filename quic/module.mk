@@ -3,3 +3,5 @@ core-y += quic/protect.c
 # the TLS 1.3 handshake through wolfSSL's QUIC API
 core-y += quic/tls.c
 CFLAGS_quic/tls.c = $(WOLFSSL_INC)
+# stateless reset and address validation tokens from the static secret
+core-y += quic/token.c
