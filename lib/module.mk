@@ -1,2 +1,2 @@
 core-y += lib/pool.c lib/arena.c
-core-y += lib/log.c
+core-y += lib/log.c lib/siphash.c

@@ -5,3 +5,5 @@ core-y += quic/tls.c
 CFLAGS_quic/tls.c = $(WOLFSSL_INC)
 # stateless reset and address validation tokens from the static secret
 core-y += quic/token.c
+# the connection-ID table (routing by DCID)
+core-y += quic/cid.c
