@@ -7,3 +7,5 @@ CFLAGS_quic/tls.c = $(WOLFSSL_INC)
 core-y += quic/token.c
 # the connection-ID table (routing by DCID)
 core-y += quic/cid.c
+# in-order delivery of CRYPTO data
+core-y += quic/reasm.c
