@@ -1,5 +1,8 @@
 # quic/: the QUIC transport (DESIGN.md section 1).
 core-y += quic/protect.c
+# wire formats: packet headers and numbers (RFC 9000 17, A), frames (19),
+# transport parameters (18)
+core-y += quic/tparams.c
 # the TLS 1.3 handshake through wolfSSL's QUIC API
 core-y += quic/tls.c
 CFLAGS_quic/tls.c = $(WOLFSSL_INC)
