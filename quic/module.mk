@@ -12,3 +12,5 @@ core-y += quic/token.c
 core-y += quic/cid.c
 # in-order delivery of CRYPTO data
 core-y += quic/reasm.c
+# received packet numbers: ACK ranges and duplicate detection
+core-y += quic/ackrange.c

@@ -7,7 +7,8 @@ unit-y += tests/unit/test_pool.c tests/unit/test_arena.c tests/unit/test_buf.c
 unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
 # QUIC wire formats
 unit-y += tests/unit/test_tparams.c
-unit-y += tests/unit/test_token.c tests/unit/test_cid.c tests/unit/test_reasm.c
+unit-y += tests/unit/test_token.c tests/unit/test_cid.c tests/unit/test_reasm.c \
+	tests/unit/test_ackrange.c
 # the TLS handshake through quic/tls (wolfSSL's QUIC API)
 unit-y += tests/unit/test_tls.c
 CFLAGS_tests/unit/test_tls.c = $(WOLFSSL_INC)
