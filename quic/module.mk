@@ -2,7 +2,7 @@
 core-y += quic/protect.c
 # wire formats: packet headers and numbers (RFC 9000 17, A), frames (19),
 # transport parameters (18)
-core-y += quic/packet.c quic/tparams.c
+core-y += quic/packet.c quic/frame.c quic/tparams.c
 # the TLS 1.3 handshake through wolfSSL's QUIC API
 core-y += quic/tls.c
 CFLAGS_quic/tls.c = $(WOLFSSL_INC)

@@ -6,7 +6,7 @@ unit-y += tests/unit/test_pool.c tests/unit/test_arena.c tests/unit/test_buf.c
 # crypto/crypto.h on the linked backend; quic/protect against RFC 9001/9369
 unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
 # QUIC wire formats
-unit-y += tests/unit/test_packet.c tests/unit/test_tparams.c
+unit-y += tests/unit/test_packet.c tests/unit/test_frame.c tests/unit/test_tparams.c
 unit-y += tests/unit/test_token.c tests/unit/test_cid.c tests/unit/test_reasm.c \
 	tests/unit/test_ackrange.c
 # the TLS handshake through quic/tls (wolfSSL's QUIC API)
