@@ -138,6 +138,7 @@ include board/$(BOARD)/board.mk
 -include mk/lwip.mk
 include mk/cmocka.mk
 include tests/unit/module.mk
+include tests/unit/rules.mk
 # a bare-metal board's rules for its unit-test image need the whole unit-y
 -include board/$(BOARD)/unit.mk
 endif

@@ -29,4 +29,7 @@ struct arena_block_8k { uint8_t b[8192]; };
 struct arena_block_16k { uint8_t b[16384]; };
 struct arena_block_32k { uint8_t b[32768]; };
 
+/* QUIC connections and their handshake blocks */
+#include "quic/conn-t.h"
+
 #endif

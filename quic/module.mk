@@ -14,3 +14,5 @@ core-y += quic/cid.c
 core-y += quic/reasm.c
 # received packet numbers: ACK ranges and duplicate detection
 core-y += quic/ackrange.c
+# connections and the endpoint (routing, Retry, VN, stateless reset)
+core-y += quic/conn.c quic/endpoint.c

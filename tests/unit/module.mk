@@ -1,7 +1,8 @@
 # cmocka unit tests: one program per tests/unit/test_<module>.c.
 # Linux boards build each as its own program (run directly or under
 # qemu-aarch64); a bare-metal board links them all into one selftest image
-# (see board/<board>/board.mk, which sets UNIT_BAREMETAL).
+# (see board/<board>/board.mk, which sets UNIT_BAREMETAL). This file is
+# the list only; tests/unit/rules.mk, read after it, builds and runs it.
 unit-y += tests/unit/test_pool.c tests/unit/test_arena.c tests/unit/test_buf.c
 # crypto/crypto.h on the linked backend; quic/protect against RFC 9001/9369
 unit-y += tests/unit/test_crypto.c tests/unit/test_protect.c
@@ -19,27 +20,5 @@ unit-y += tests/unit/test_crypto_oracle.c
 unit-y += tests/unit/test_wolfssl.c
 CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)
 
-UNIT_NAMES := $(basename $(notdir $(unit-y)))
-UNIT_CFLAGS = $(CMOCKA_INC) -DTERN_UNIT_TEST=1
-
-ifeq ($(UNIT_BAREMETAL),)
-UNIT_BINS := $(addprefix $(O)/tests/unit/,$(UNIT_NAMES))
-
-$(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(O)/lib/libtern.a $(CMOCKA_LIB) $(UNIT_LIBS)
-	@mkdir -p $(@D)
-	@echo "  LD      $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtern.a $(UNIT_LIBS) $(CMOCKA_LIB) $(LDLIBS)
-
-$(call obj,$(unit-y)): EXTRA_CFLAGS += $(UNIT_CFLAGS)
-
-# Run every unit program in turn (all of them, even after a failure), each
-# announced for tools/run-tests.sh; the runner prefix (qemu-aarch64 ...)
-# comes from the board.
-UNIT_RUN := unit-run-linux
-.PHONY: unit-run-linux
-unit-run-linux: $(UNIT_BINS)
-	$(Q)fail=0; for t in $(UNIT_BINS); do \
-		echo "=== suite: $${t##*/test_}"; \
-		$(UNIT_RUNNER) $$t || fail=1; \
-	done; exit $$fail
-endif
+# the endpoint and its connections, end to end in memory
+unit-y += tests/unit/test_endpoint.c

@@ -1,0 +1,127 @@
+/* quic/conn-t.h: the connection, its handshake block and the endpoint
+ * (DESIGN.md 3: everything by value, no pointer to an encryption level
+ * that can be NULL; the handshake block is a separate pool object,
+ * released once the handshake is confirmed). Functions: quic/conn.h,
+ * quic/endpoint.h. */
+#ifndef TERN_QUIC_CONN_T_H
+#define TERN_QUIC_CONN_T_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lib/kconfig.h"
+#include "lib/pool-t.h"
+#include "quic/ackrange.h"
+#include "quic/protect-t.h"
+#include "quic/quic-t.h"
+#include "quic/reasm.h"
+#include "quic/tls.h"
+
+/* A UDP address as the port delivers it. */
+struct quic_addr {
+	uint8_t family;   /* 4 or 6 */
+	uint16_t port;
+	uint8_t ip[16];   /* 4 bytes used for IPv4 */
+};
+
+/* Packets of one packet-number space sent and not yet acknowledged or
+ * declared lost: what they carried, to resend it when lost (a fixed set
+ * per space until the recovery issue moves them to the shared pool). */
+#define QUIC_SENT_MAX 32
+
+struct quic_sent {
+	uint64_t pn;
+	uint64_t time;
+	uint32_t crypto_off, crypto_len;  /* CRYPTO data carried */
+	uint16_t size;
+	uint8_t ack_eliciting : 1, handshake_done : 1, used : 1;
+};
+
+struct quic_space {
+	uint64_t next_pn;
+	uint64_t largest_acked;          /* UINT64_MAX: nothing acked yet */
+	struct quic_ackrange rx;         /* packet numbers received */
+	uint64_t largest_rx_time;
+	uint64_t ack_deadline;           /* UINT64_MAX: no ACK owed */
+	uint16_t unacked_eliciting;      /* ack-eliciting packets since our last ACK */
+	/* CRYPTO send side: the handshake block's out[] bytes */
+	uint32_t crypto_sent;            /* next new byte */
+	uint32_t resend_lo, resend_hi;   /* lost bytes to send again ([lo, hi)) */
+	struct quic_sent sent[QUIC_SENT_MAX];
+	uint8_t in_flight;               /* ack-eliciting packets in sent[] */
+	uint64_t last_eliciting_time;
+	bool rx_keys, tx_keys, discarded;
+	bool probe;                      /* PTO fired: send an ack-eliciting packet */
+};
+
+/* The longest Retry token a client keeps (tokens are the server's). */
+#define QUIC_CLIENT_TOKEN_MAX 256
+
+#define QUIC_HS_RX_BUF  4096   /* RFC 9000 7.5: at least 4096 bytes */
+#define QUIC_HS_TX_INITIAL 2048
+
+/* What only a handshake needs: TLS state and CRYPTO buffers. */
+struct quic_hs {
+	struct quic_tls tls;
+	uint8_t tx_initial[QUIC_HS_TX_INITIAL];
+	uint8_t tx_handshake[CONFIG_QUIC_TLS_FLIGHT_BUF];
+	uint8_t tx_app[1024];
+	uint8_t rx_buf[QUIC_LEVEL_COUNT][QUIC_HS_RX_BUF];
+	struct quic_reasm rx[QUIC_LEVEL_COUNT];
+};
+
+enum quic_conn_state {
+	QUIC_CONN_HANDSHAKE,
+	QUIC_CONN_ESTABLISHED,   /* handshake complete (confirmed: see flag) */
+	QUIC_CONN_CLOSING,       /* we sent CONNECTION_CLOSE (RFC 9000 10.2.1) */
+	QUIC_CONN_DRAINING,      /* the peer closed (10.2.2) */
+	QUIC_CONN_CLOSED,        /* nothing left: the endpoint frees it */
+};
+
+struct quic_endpoint;
+
+struct quic_conn {
+	struct quic_endpoint *ep;
+	pool_handle_t self;
+	bool server;
+	enum quic_conn_state state;
+	uint32_t version;
+	struct quic_addr peer;
+	/* CIDs: ours (routed to us), the peer's (we send to) */
+	struct quic_cid scid, dcid;
+	struct quic_cid odcid;           /* the client's first DCID */
+	struct quic_cid initial_dcid;    /* server: the DCID of the client's Initials */
+	struct quic_cid retry_scid;      /* client: the Retry's SCID; server: ours */
+	bool retried;
+	uint8_t token[QUIC_CLIENT_TOKEN_MAX];  /* client: Retry token to echo */
+	uint16_t token_len;
+	/* keys: Initial, Handshake, 1-RTT (0-RTT only with CONFIG_QUIC_0RTT) */
+	struct quic_keys rx[QUIC_LEVEL_COUNT], tx[QUIC_LEVEL_COUNT];
+	enum crypto_aead aead;
+	struct quic_space space[QUIC_SPACE_COUNT];
+	pool_handle_t hs;                /* struct quic_hs while handshaking */
+	bool complete, confirmed, handshake_done_pending, handshake_done_sent;
+	bool address_validated;
+	uint64_t bytes_rx, bytes_tx;     /* anti-amplification (RFC 9000 8.1) */
+	/* the peer's transport parameters that matter here */
+	uint64_t peer_idle_ms, peer_max_ack_delay_ms, peer_ack_delay_exp;
+	bool have_peer_tp;
+	/* timers (ns, UINT64_MAX: off) */
+	uint64_t idle_deadline, close_deadline;
+	uint64_t srtt, rttvar, min_rtt, latest_rtt;
+	bool have_rtt;
+	uint32_t pto_count;
+	bool ping_pending;
+	bool path_response_pending;
+	uint8_t path_response[8];
+	bool registered, odcid_registered;   /* CIDs in the endpoint's table */
+	/* closing */
+	uint64_t close_error;
+	bool close_app, close_pending;
+	uint8_t alert;
+	struct {
+		uint32_t pkts_rx, pkts_tx, dropped, decrypt_fail, dup;
+	} stats;
+};
+
+#endif

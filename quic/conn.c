@@ -1,0 +1,962 @@
+/* quic/conn: one QUIC connection; see quic/conn.h.
+ *
+ * Receiving: every coalesced packet of a datagram is parsed, unprotected
+ * (header protection, then the AEAD), checked for duplicates and its
+ * frames handled; CRYPTO data goes through quic/reasm into TLS, whose new
+ * secrets become keys right after it returns (DESIGN.md 4.3).
+ * Sending: one datagram per call, the levels that have something to say
+ * coalesced in order (Initial, Handshake, 1-RTT), padded to 1200 bytes
+ * when it carries an Initial (RFC 9000 14.1), limited to three times
+ * what the peer sent until its address is validated (8.1).
+ */
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "lib/buf.h"
+#include "lib/pool.h"
+#include "quic/conn.h"
+#include "quic/endpoint.h"
+#include "quic/frame.h"
+#include "quic/packet.h"
+#include "quic/protect.h"
+#include "quic/tparams.h"
+
+#define NS_PER_MS       UINT64_C(1000000)
+#define INITIAL_RTT     (333 * NS_PER_MS)   /* RFC 9002 6.2.2 */
+#define GRANULARITY     NS_PER_MS
+#define MAX_DATAGRAM    1200                /* until path MTU discovery */
+#define ALERT_NO_APP    120                 /* no_application_protocol */
+#define LOCAL_ACK_DELAY (25 * NS_PER_MS)    /* our max_ack_delay */
+
+static const enum quic_level level_of_space[QUIC_SPACE_COUNT] = {
+	QUIC_LEVEL_INITIAL, QUIC_LEVEL_HANDSHAKE, QUIC_LEVEL_APP,
+};
+
+static struct quic_hs *hs_of(const struct quic_conn *c)
+{
+	return pool_get(&pool_hs, c->hs);
+}
+
+static enum quic_pkt_type pkt_type_of(enum quic_pn_space s)
+{
+	return s == QUIC_SPACE_INITIAL ? QUIC_PKT_INITIAL :
+	       s == QUIC_SPACE_HANDSHAKE ? QUIC_PKT_HANDSHAKE : QUIC_PKT_1RTT;
+}
+
+static uint64_t pto_base(const struct quic_conn *c, enum quic_pn_space s)
+{
+	uint64_t var = 4 * c->rttvar > GRANULARITY ? 4 * c->rttvar : GRANULARITY;
+	uint64_t d = c->srtt + var;
+
+	if (s == QUIC_SPACE_APP)
+		d += c->peer_max_ack_delay_ms * NS_PER_MS;
+	return d;
+}
+
+static uint64_t idle_period(const struct quic_conn *c)
+{
+	uint64_t ms = c->ep->idle_timeout_ms;
+	uint64_t p;
+
+	if (c->peer_idle_ms && c->peer_idle_ms < ms)
+		ms = c->peer_idle_ms;
+	p = ms * NS_PER_MS;
+	/* at least three PTOs (RFC 9000 10.1) */
+	return p > 3 * pto_base(c, QUIC_SPACE_APP) ? p : 3 * pto_base(c, QUIC_SPACE_APP);
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static void discard_space(struct quic_conn *c, enum quic_pn_space s)
+{
+	struct quic_space *sp = &c->space[s];
+	enum quic_level l = level_of_space[s];
+
+	if (sp->discarded)
+		return;
+	quic_keys_deinit(&c->rx[l]);
+	quic_keys_deinit(&c->tx[l]);
+	sp->rx_keys = sp->tx_keys = false;
+	sp->discarded = true;
+	memset(sp->sent, 0, sizeof(sp->sent));
+	sp->in_flight = 0;
+	sp->ack_deadline = UINT64_MAX;
+	c->pto_count = 0;  /* RFC 9002 6.2.2 after discarding keys */
+}
+
+static int install_initial_keys(struct quic_conn *c, const struct quic_cid *dcid)
+{
+	struct quic_keys *client = c->server ? &c->rx[QUIC_LEVEL_INITIAL] : &c->tx[QUIC_LEVEL_INITIAL];
+	struct quic_keys *server = c->server ? &c->tx[QUIC_LEVEL_INITIAL] : &c->rx[QUIC_LEVEL_INITIAL];
+
+	quic_keys_deinit(client);
+	quic_keys_deinit(server);
+	if (quic_initial_keys(c->version, dcid->b, dcid->len, client, server) != 0)
+		return -1;
+	c->space[QUIC_SPACE_INITIAL].rx_keys = c->space[QUIC_SPACE_INITIAL].tx_keys = true;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- closing */
+
+void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now)
+{
+	if (c->state >= QUIC_CONN_CLOSING)
+		return;
+	c->state = QUIC_CONN_CLOSING;
+	c->close_error = err;
+	c->close_app = app;
+	c->close_pending = true;
+	c->close_deadline = now + 3 * pto_base(c, QUIC_SPACE_APP);
+}
+
+static void enter_draining(struct quic_conn *c, uint64_t now)
+{
+	if (c->state >= QUIC_CONN_DRAINING)
+		return;
+	c->state = QUIC_CONN_DRAINING;
+	c->close_pending = false;
+	c->close_deadline = now + 3 * pto_base(c, QUIC_SPACE_APP);
+}
+
+/* ---------------------------------------------------------------- TLS */
+
+/* Take the peer's transport parameters once TLS has them. */
+static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
+{
+	struct quic_tparams tp;
+	const uint8_t *p;
+	size_t n;
+	int err;
+
+	if (c->have_peer_tp || !(p = quic_tls_peer_tp(&hs->tls, &n)))
+		return 0;
+	err = quic_tparams_decode(p, n, !c->server, &tp);
+	if (!err)
+		err = quic_tparams_check_cids(&tp, !c->server, &c->dcid, &c->odcid,
+					      c->retried ? &c->retry_scid : NULL);
+	if (err)
+		return err;
+	c->have_peer_tp = true;
+	c->peer_idle_ms = tp.max_idle_timeout;
+	c->peer_max_ack_delay_ms = tp.max_ack_delay;
+	c->peer_ack_delay_exp = tp.ack_delay_exponent;
+	return 0;
+}
+
+/* After every TLS step: install new keys, note completion, check the
+ * peer's parameters and ALPN. 0 or the error to close with. */
+static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
+{
+	enum quic_level l;
+	enum quic_tls_dir d;
+	uint8_t secret[QUIC_TLS_SECRET_MAX];
+	size_t n;
+	int err = 0;
+
+	while (quic_tls_take_secret(&hs->tls, &l, &d, secret, &n)) {
+		struct quic_keys *k = d == QUIC_TLS_RX ? &c->rx[l] : &c->tx[l];
+
+		if (l == QUIC_LEVEL_EARLY || l == QUIC_LEVEL_INITIAL)
+			continue;  /* 0-RTT is not built here; Initial keys come from the DCID */
+		c->aead = quic_tls_aead(&hs->tls);
+		quic_keys_deinit(k);
+		if (quic_keys_init(k, c->version, c->aead, secret, n) != 0)
+			err = QUIC_INTERNAL_ERROR;
+		if (l == QUIC_LEVEL_HANDSHAKE) {
+			if (d == QUIC_TLS_RX)
+				c->space[QUIC_SPACE_HANDSHAKE].rx_keys = true;
+			else
+				c->space[QUIC_SPACE_HANDSHAKE].tx_keys = true;
+		} else {
+			if (d == QUIC_TLS_RX)
+				c->space[QUIC_SPACE_APP].rx_keys = true;
+			else
+				c->space[QUIC_SPACE_APP].tx_keys = true;
+		}
+	}
+	crypto_wipe(secret, sizeof(secret));
+	if (err)
+		return err;
+	err = peer_tparams(c, hs);
+	if (err)
+		return err;
+	if (hs->tls.complete && !c->complete) {
+		if (!quic_tls_alpn_h3(&hs->tls))
+			return QUIC_CRYPTO_ERROR + ALERT_NO_APP;
+		if (!c->have_peer_tp)
+			return QUIC_TRANSPORT_PARAMETER_ERROR;
+		c->complete = true;
+		c->state = QUIC_CONN_ESTABLISHED;
+		if (c->server) {
+			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
+			c->confirmed = true;
+			c->handshake_done_pending = true;
+			discard_space(c, QUIC_SPACE_HANDSHAKE);
+		}
+	}
+	(void)now;
+	return 0;
+}
+
+static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_frame *f,
+		     uint64_t now)
+{
+	struct quic_hs *hs = hs_of(c);
+	const uint8_t *p;
+	size_t n;
+
+	if (!hs)
+		return 0;  /* handshake over: late CRYPTO data is acknowledged, not used */
+	switch (quic_reasm_add(&hs->rx[l], f->crypto.offset, f->crypto.data, f->crypto.len)) {
+	case QUIC_REASM_EXCEEDED:
+		return QUIC_CRYPTO_BUFFER_EXCEEDED;
+	case QUIC_REASM_DROPPED:
+		return 0;
+	default:
+		break;
+	}
+	n = quic_reasm_peek(&hs->rx[l], &p);
+	if (!n)
+		return 0;
+	if (quic_tls_feed(&hs->tls, l, p, n) != 0)
+		return QUIC_INTERNAL_ERROR;
+	quic_reasm_consume(&hs->rx[l], n);
+	if (quic_tls_advance(&hs->tls) != 0) {
+		after_tls(c, hs, now);
+		return hs->tls.error;
+	}
+	return after_tls(c, hs, now);
+}
+
+/* ---------------------------------------------------------------- ACK */
+
+static void on_acked(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
+{
+	(void)c;
+	if (s->ack_eliciting)
+		sp->in_flight--;
+	s->used = 0;
+}
+
+static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
+{
+	if (s->crypto_len) {
+		uint32_t lo = s->crypto_off, hi = s->crypto_off + s->crypto_len;
+
+		if (sp->resend_hi == sp->resend_lo) {
+			sp->resend_lo = lo;
+			sp->resend_hi = hi;
+		} else {
+			if (lo < sp->resend_lo)
+				sp->resend_lo = lo;
+			if (hi > sp->resend_hi)
+				sp->resend_hi = hi;
+		}
+	}
+	if (s->handshake_done)
+		c->handshake_done_pending = true;
+	if (s->ack_eliciting)
+		sp->in_flight--;
+	s->used = 0;
+}
+
+static void rtt_sample(struct quic_conn *c, uint64_t latest, uint64_t ack_delay)
+{
+	c->latest_rtt = latest;
+	if (!c->min_rtt || latest < c->min_rtt)
+		c->min_rtt = latest;
+	if (!c->have_rtt) {
+		c->have_rtt = true;
+		c->srtt = latest;
+		c->rttvar = latest / 2;
+		return;
+	}
+	/* RFC 9002 5.3 */
+	if (latest >= c->min_rtt + ack_delay)
+		latest -= ack_delay;
+	uint64_t d = c->srtt > latest ? c->srtt - latest : latest - c->srtt;
+
+	c->rttvar = (3 * c->rttvar + d) / 4;
+	c->srtt = (7 * c->srtt + latest) / 8;
+}
+
+static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
+		  uint64_t now)
+{
+	struct quic_space *sp = &c->space[s];
+	struct quic_ack_iter it;
+	uint64_t lo, hi, thresh;
+	bool new_eliciting = false;
+
+	if (f->ack.largest >= sp->next_pn)
+		return QUIC_PROTOCOL_VIOLATION;  /* acknowledges a packet never sent */
+	quic_ack_iter_init(&it, f);
+	while (quic_ack_iter_next(&it, &lo, &hi)) {
+		for (int i = 0; i < QUIC_SENT_MAX; i++) {
+			struct quic_sent *x = &sp->sent[i];
+
+			if (!x->used || x->pn < lo || x->pn > hi)
+				continue;
+			if (x->pn == f->ack.largest && x->ack_eliciting) {
+				uint64_t delay = s == QUIC_SPACE_APP ?
+					(f->ack.ack_delay << c->peer_ack_delay_exp) * 1000 : 0;
+
+				if (delay > c->peer_max_ack_delay_ms * NS_PER_MS && c->confirmed)
+					delay = c->peer_max_ack_delay_ms * NS_PER_MS;
+				rtt_sample(c, now - x->time, delay);
+			}
+			new_eliciting |= x->ack_eliciting;
+			on_acked(c, sp, x);
+		}
+	}
+	if (sp->largest_acked == UINT64_MAX || f->ack.largest > sp->largest_acked)
+		sp->largest_acked = f->ack.largest;
+	/* RFC 9002 6.1: packet threshold 3, time threshold 9/8 RTT */
+	thresh = (c->srtt > c->latest_rtt ? c->srtt : c->latest_rtt) * 9 / 8;
+	if (thresh < GRANULARITY)
+		thresh = GRANULARITY;
+	for (int i = 0; i < QUIC_SENT_MAX; i++) {
+		struct quic_sent *x = &sp->sent[i];
+
+		if (x->used && x->pn < sp->largest_acked &&
+		    (x->pn + 3 <= sp->largest_acked || x->time + thresh <= now))
+			on_lost(c, sp, x);
+	}
+	if (new_eliciting)
+		c->pto_count = 0;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- frames */
+
+static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
+		    uint64_t now)
+{
+	switch (f->type) {
+	case QUIC_FRAME_PADDING:
+	case QUIC_FRAME_PING:
+		return 0;
+	case QUIC_FRAME_ACK:
+	case QUIC_FRAME_ACK_ECN:
+		return on_ack(c, s, f, now);
+	case QUIC_FRAME_CRYPTO:
+		return on_crypto(c, level_of_space[s], f, now);
+	case QUIC_FRAME_HANDSHAKE_DONE:
+		if (c->server)
+			return QUIC_PROTOCOL_VIOLATION;  /* RFC 9000 19.20 */
+		if (!c->confirmed) {
+			c->confirmed = true;
+			discard_space(c, QUIC_SPACE_HANDSHAKE);
+		}
+		return 0;
+	case QUIC_FRAME_NEW_TOKEN:
+		return c->server ? QUIC_PROTOCOL_VIOLATION : 0;  /* 19.7 */
+	case QUIC_FRAME_CONNECTION_CLOSE:
+	case QUIC_FRAME_CONNECTION_CLOSE_APP:
+		enter_draining(c, now);
+		return 0;
+	case QUIC_FRAME_PATH_CHALLENGE:
+		memcpy(c->path_response, f->path.data, sizeof(c->path_response));
+		c->path_response_pending = true;
+		return 0;
+	default:
+		break;
+	}
+	if (QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
+	    f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA ||
+	    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED) {
+		/* No stream is open yet (initial_max_streams_* are 0 until
+		 * quic/stream joins the connection): a peer-initiated stream
+		 * is over our limit, one of ours was never opened. */
+		uint64_t id = f->stream.stream_id;
+		bool peer_initiated = (id & 1) == (c->server ? 0 : 1);
+
+		return peer_initiated ? QUIC_STREAM_LIMIT_ERROR : QUIC_STREAM_STATE_ERROR;
+	}
+	/* MAX_DATA, MAX_STREAMS, *_BLOCKED, NEW_CONNECTION_ID,
+	 * RETIRE_CONNECTION_ID, PATH_RESPONSE: nothing to do until streams
+	 * and connection migration exist */
+	return 0;
+}
+
+/* ---------------------------------------------------------------- receiving */
+
+static void on_retry(struct quic_conn *c, const uint8_t *p, const struct quic_pkt_hdr *h)
+{
+	/* RFC 9000 17.2.5.2: one Retry, before any server Initial, authentic */
+	if (c->server || c->retried || c->space[QUIC_SPACE_INITIAL].largest_rx_time ||
+	    h->token_len > sizeof(c->token) ||
+	    quic_retry_verify(c->version, c->odcid.b, c->odcid.len, p, h->len) != 0) {
+		c->stats.dropped++;
+		return;
+	}
+	quic_cid_remove(&c->ep->cids, &c->dcid);  /* no-op: a client routes by scid */
+	c->retried = true;
+	c->retry_scid = h->scid;
+	c->dcid = h->scid;
+	memcpy(c->token, h->token, h->token_len);
+	c->token_len = (uint16_t)h->token_len;
+	if (install_initial_keys(c, &c->dcid) != 0) {
+		c->state = QUIC_CONN_CLOSED;
+		return;
+	}
+	/* send the ClientHello again, from the start, in new packets */
+	struct quic_space *sp = &c->space[QUIC_SPACE_INITIAL];
+
+	memset(sp->sent, 0, sizeof(sp->sent));
+	sp->in_flight = 0;
+	sp->crypto_sent = 0;
+	sp->resend_lo = sp->resend_hi = 0;
+}
+
+static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_hdr *h,
+			 size_t dgram_len, uint64_t now)
+{
+	enum quic_pn_space s = quic_pkt_space(h->type);
+	struct quic_space *sp;
+	enum quic_level l;
+	uint32_t tpn;
+	int pnlen, err;
+	uint64_t pn, largest;
+	struct buf_reader r;
+	bool eliciting = false;
+
+	if (h->type == QUIC_PKT_RETRY) {
+		on_retry(c, p, h);
+		return;
+	}
+	if (s == QUIC_SPACE_COUNT || h->type == QUIC_PKT_0RTT || h->unknown_version ||
+	    (quic_pkt_is_long(h->first) && h->version != c->version)) {
+		c->stats.dropped++;
+		return;
+	}
+	sp = &c->space[s];
+	l = level_of_space[s];
+	if (!sp->rx_keys) {
+		c->stats.dropped++;  /* keys not yet (reordered) or no longer */
+		return;
+	}
+	pnlen = quic_hp_remove(&c->rx[l].hp, p, h->pn_offset, h->len, &tpn);
+	if (pnlen < 0) {
+		c->stats.dropped++;
+		return;
+	}
+	largest = UINT64_MAX;
+	quic_ackrange_largest(&sp->rx, &largest);
+	pn = quic_pn_decode(largest, tpn, (size_t)pnlen);
+	if (pn > QUIC_MAX_PN ||
+	    quic_packet_open(&c->rx[l].aead, pn, p, h->pn_offset + (size_t)pnlen,
+			     h->len - h->pn_offset - (size_t)pnlen) != 0) {
+		c->stats.decrypt_fail++;
+		return;
+	}
+	if (quic_pkt_check_reserved(p[0]) != QUIC_NO_ERROR) {
+		quic_conn_close(c, QUIC_PROTOCOL_VIOLATION, false, now);
+		return;
+	}
+	if (!quic_ackrange_add(&sp->rx, pn)) {
+		c->stats.dup++;
+		return;
+	}
+	c->stats.pkts_rx++;
+	if (!c->server && s == QUIC_SPACE_INITIAL && !sp->largest_rx_time)
+		c->dcid = h->scid;  /* RFC 9000 7.2: the server's chosen CID from now on */
+	if (c->server && s == QUIC_SPACE_HANDSHAKE) {
+		/* 8.1: a Handshake packet proves the address; RFC 9001 4.9.1:
+		 * the server's Initial keys go now */
+		c->address_validated = true;
+		discard_space(c, QUIC_SPACE_INITIAL);
+	}
+	if (pn == largest + 1 || largest == UINT64_MAX || pn > largest)
+		sp->largest_rx_time = now;
+	if (c->state >= QUIC_CONN_CLOSING) {
+		/* 10.2.1: answer with CONNECTION_CLOSE again, nothing else */
+		if (c->state == QUIC_CONN_CLOSING)
+			c->close_pending = true;
+		return;
+	}
+	buf_reader_init(&r, p + h->pn_offset + pnlen,
+			h->len - h->pn_offset - (size_t)pnlen - CRYPTO_AEAD_TAG_LEN);
+	if (!buf_left(&r)) {
+		quic_conn_close(c, QUIC_PROTOCOL_VIOLATION, false, now);  /* 12.4: no frames */
+		return;
+	}
+	while (buf_left(&r)) {
+		struct quic_frame f;
+
+		err = quic_frame_parse(&r, h->type, &f);
+		if (!err)
+			err = on_frame(c, s, &f, now);
+		if (err) {
+			quic_conn_close(c, (uint64_t)err, false, now);
+			return;
+		}
+		eliciting |= quic_frame_ack_eliciting(f.type);
+		if (c->state >= QUIC_CONN_DRAINING)
+			return;
+	}
+	if (eliciting && !sp->discarded) {
+		sp->unacked_eliciting++;
+		/* Initial and Handshake at once; 1-RTT every second packet or
+		 * within our max_ack_delay (RFC 9000 13.2.1) */
+		uint64_t due = s != QUIC_SPACE_APP || sp->unacked_eliciting >= 2 ?
+			now : now + LOCAL_ACK_DELAY;
+
+		if (due < sp->ack_deadline)
+			sp->ack_deadline = due;
+	}
+	c->idle_deadline = now + idle_period(c);
+	(void)dgram_len;
+}
+
+void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
+{
+	size_t off = 0;
+
+	if (c->state >= QUIC_CONN_CLOSED)
+		return;
+	c->bytes_rx += len;
+	while (off < len && c->state < QUIC_CONN_DRAINING) {
+		struct quic_pkt_hdr h;
+
+		if (quic_pkt_parse(d + off, len - off, c->scid.len, &h) != 0) {
+			c->stats.dropped++;
+			return;  /* RFC 9000 12.2: the rest of the datagram goes too */
+		}
+		/* coalesced packets carry the same DCID (12.2) */
+		if (h.type != QUIC_PKT_RETRY && h.type != QUIC_PKT_VERSION_NEGOTIATION &&
+		    (h.dcid.len != c->scid.len || memcmp(h.dcid.b, c->scid.b, c->scid.len)) &&
+		    !(c->server && h.dcid.len == c->initial_dcid.len &&
+		      !memcmp(h.dcid.b, c->initial_dcid.b, c->initial_dcid.len))) {
+			c->stats.dropped++;
+			off += h.len;
+			continue;
+		}
+		input_packet(c, d + off, &h, len, now);
+		off += h.len;
+	}
+}
+
+/* ---------------------------------------------------------------- sending */
+
+static bool crypto_waiting(const struct quic_conn *c, enum quic_pn_space s)
+{
+	const struct quic_hs *hs = hs_of(c);
+	const struct quic_space *sp = &c->space[s];
+
+	return hs && (sp->resend_hi > sp->resend_lo ||
+		      sp->crypto_sent < hs->tls.out[level_of_space[s]].len);
+}
+
+static bool wants_send(const struct quic_conn *c, enum quic_pn_space s, uint64_t now)
+{
+	const struct quic_space *sp = &c->space[s];
+
+	if (!sp->tx_keys || sp->discarded)
+		return false;
+	if (c->state == QUIC_CONN_CLOSING)
+		return c->close_pending;
+	if (sp->ack_deadline <= now || crypto_waiting(c, s) || sp->probe)
+		return true;
+	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
+				       c->path_response_pending);
+}
+
+static struct quic_sent *sent_slot(struct quic_space *sp)
+{
+	for (int i = 0; i < QUIC_SENT_MAX; i++)
+		if (!sp->sent[i].used)
+			return &sp->sent[i];
+	return NULL;
+}
+
+/* Build one packet of space s at w (room: what w has left). pad_to:
+ * grow the datagram (which started at dgram) to this size with PADDING
+ * in this packet. Returns 0 (w advanced) or -1 (nothing fit). */
+static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_writer *w,
+			const uint8_t *dgram, size_t pad_to, uint64_t now)
+{
+	struct quic_space *sp = &c->space[s];
+	enum quic_level l = level_of_space[s];
+	struct quic_hs *hs = hs_of(c);
+	struct quic_sent *rec = sent_slot(sp);
+	uint8_t *pkt = w->p;
+	size_t length_pos = 0, pn_offset, pnlen, hdrlen, payload_start, avail;
+	uint64_t pn = sp->next_pn;
+	bool eliciting = false;
+	struct buf_writer pw;
+	int ret;
+
+	if (!rec)
+		return -1;  /* too much in flight: wait for ACKs */
+	memset(rec, 0, sizeof(*rec));
+	pnlen = quic_pn_encode_len(pn, sp->largest_acked);
+	if (s == QUIC_SPACE_APP)
+		ret = quic_pkt_write_short(w, &c->dcid, false, false, pn, pnlen, &pn_offset);
+	else
+		ret = quic_pkt_write_long(w, pkt_type_of(s), c->version, &c->dcid, &c->scid,
+					  s == QUIC_SPACE_INITIAL && !c->server ? c->token : NULL,
+					  s == QUIC_SPACE_INITIAL && !c->server ? c->token_len : 0,
+					  pn, pnlen, &length_pos, &pn_offset);
+	if (ret != 0 || w->err || buf_room(w) < CRYPTO_AEAD_TAG_LEN + 4)
+		return -1;
+	hdrlen = pn_offset + pnlen;
+	payload_start = buf_written(w);
+	avail = buf_room(w) - CRYPTO_AEAD_TAG_LEN;
+	buf_writer_init(&pw, w->p, avail);
+
+	if (c->state == QUIC_CONN_CLOSING) {
+		struct quic_frame f = { .type = QUIC_FRAME_CONNECTION_CLOSE };
+
+		/* before 1-RTT, an application close is sent as a transport
+		 * APPLICATION_ERROR (RFC 9000 10.2.3) */
+		if (c->close_app && s == QUIC_SPACE_APP)
+			f.type = QUIC_FRAME_CONNECTION_CLOSE_APP;
+		f.close.error = c->close_app && s != QUIC_SPACE_APP ? QUIC_APPLICATION_ERROR :
+				c->close_error;
+		quic_frame_write(&pw, &f);
+	} else {
+		if (sp->rx.n && (sp->ack_deadline <= now || sp->unacked_eliciting)) {
+			uint64_t delay = 0;
+
+			if (s == QUIC_SPACE_APP && now > sp->largest_rx_time)
+				delay = (now - sp->largest_rx_time) / 1000 >>
+					QUIC_TP_DEFAULT_ACK_DELAY_EXPONENT;
+			if (quic_frame_write_ack(&pw, (const uint64_t (*)[2])sp->rx.r, sp->rx.n,
+						 delay, NULL)) {
+				sp->ack_deadline = UINT64_MAX;
+				sp->unacked_eliciting = 0;
+			}
+		}
+		if (hs) {
+			struct quic_tls_out *o = &hs->tls.out[l];
+			bool resend = sp->resend_hi > sp->resend_lo;
+			uint32_t off = resend ? sp->resend_lo : sp->crypto_sent;
+			uint32_t end = resend ? sp->resend_hi : o->len;
+			size_t n = off < end ? quic_frame_crypto_fit(off, buf_room(&pw), end - off) : 0;
+
+			if (n) {
+				struct quic_frame f = { .type = QUIC_FRAME_CRYPTO };
+
+				f.crypto.offset = off;
+				f.crypto.data = o->buf + off;
+				f.crypto.len = n;
+				if (quic_frame_write(&pw, &f) == 0) {
+					rec->crypto_off = off;
+					rec->crypto_len = (uint32_t)n;
+					eliciting = true;
+					if (resend)
+						sp->resend_lo += (uint32_t)n;
+					else
+						sp->crypto_sent += (uint32_t)n;
+				}
+			}
+		}
+		if (s == QUIC_SPACE_APP && c->handshake_done_pending) {
+			struct quic_frame f = { .type = QUIC_FRAME_HANDSHAKE_DONE };
+
+			if (quic_frame_write(&pw, &f) == 0) {
+				c->handshake_done_pending = false;
+				rec->handshake_done = 1;
+				eliciting = true;
+			}
+		}
+		if (s == QUIC_SPACE_APP && c->path_response_pending) {
+			struct quic_frame f = { .type = QUIC_FRAME_PATH_RESPONSE };
+
+			memcpy(f.path.data, c->path_response, sizeof(f.path.data));
+			if (quic_frame_write(&pw, &f) == 0) {
+				c->path_response_pending = false;
+				eliciting = true;
+			}
+		}
+		if ((sp->probe || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
+			struct quic_frame f = { .type = QUIC_FRAME_PING };
+
+			if (quic_frame_write(&pw, &f) == 0)
+				eliciting = true;
+		}
+		if (eliciting) {
+			sp->probe = false;
+			if (s == QUIC_SPACE_APP)
+				c->ping_pending = false;
+		}
+	}
+	/* header protection samples 16 bytes from pn_offset + 4 (RFC 9001
+	 * 5.4.2); and the datagram may have to reach pad_to */
+	size_t payload = buf_written(&pw);
+	size_t min_payload = pnlen + payload < 4 ? 4 - pnlen : payload;
+	size_t dgram_so_far = (size_t)(w->p - dgram) + payload + CRYPTO_AEAD_TAG_LEN;
+
+	if (pad_to > dgram_so_far)
+		min_payload = payload + (pad_to - dgram_so_far) > min_payload ?
+			payload + (pad_to - dgram_so_far) : min_payload;
+	if (min_payload > avail)
+		min_payload = avail;
+	if (!payload)
+		return -1;
+	if (min_payload > payload) {
+		memset(pw.p, 0, min_payload - payload);  /* PADDING frames */
+		payload = min_payload;
+	}
+	buf_put_space(w, payload + CRYPTO_AEAD_TAG_LEN);
+	if (s != QUIC_SPACE_APP &&
+	    quic_pkt_set_length(pkt, length_pos, pnlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
+		return -1;
+	if (quic_packet_seal(&c->tx[l].aead, pn, pkt, hdrlen, payload) != 0 ||
+	    quic_hp_apply(&c->tx[l].hp, pkt, pn_offset, hdrlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
+		return -1;
+	(void)payload_start;
+	sp->next_pn++;
+	c->stats.pkts_tx++;
+	rec->pn = pn;
+	rec->time = now;
+	rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);
+	rec->ack_eliciting = eliciting;
+	rec->used = eliciting;  /* only ack-eliciting packets need a record here */
+	if (eliciting) {
+		sp->in_flight++;
+		sp->last_eliciting_time = now;
+	}
+	return 0;
+}
+
+size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t now)
+{
+	struct buf_writer w;
+	bool want[QUIC_SPACE_COUNT], initial = false;
+	int last = -1;
+
+	if (c->state == QUIC_CONN_DRAINING || c->state == QUIC_CONN_CLOSED)
+		return 0;
+	if (cap > MAX_DATAGRAM)
+		cap = MAX_DATAGRAM;
+	if (c->server && !c->address_validated) {
+		uint64_t allowed = 3 * c->bytes_rx > c->bytes_tx ? 3 * c->bytes_rx - c->bytes_tx : 0;
+
+		if (allowed < cap)
+			cap = (size_t)allowed;
+		if (cap < 64)
+			return 0;  /* blocked by anti-amplification */
+	}
+	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
+		want[s] = wants_send(c, (enum quic_pn_space)s, now);
+		if (want[s])
+			last = s;
+	}
+	if (last < 0)
+		return 0;
+	/* a datagram with an Initial is padded to 1200 (RFC 9000 14.1):
+	 * clients always, servers when it is ack-eliciting (we pad always) */
+	initial = want[QUIC_SPACE_INITIAL];
+	buf_writer_init(&w, out, cap);
+	for (int s = 0; s <= last; s++) {
+		if (!want[s])
+			continue;
+		if (build_packet(c, (enum quic_pn_space)s, &w, out,
+				 s == last && initial ? MAX_DATAGRAM : 0, now) != 0)
+			break;
+		if (!c->server && s == QUIC_SPACE_HANDSHAKE)
+			discard_space(c, QUIC_SPACE_INITIAL);  /* RFC 9001 4.9.1 */
+	}
+	if (c->state == QUIC_CONN_CLOSING)
+		c->close_pending = false;
+	c->bytes_tx += buf_written(&w);
+	return buf_written(&w);
+}
+
+/* ---------------------------------------------------------------- timers */
+
+static uint64_t pto_deadline(const struct quic_conn *c, enum quic_pn_space *which)
+{
+	uint64_t best = UINT64_MAX;
+
+	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
+		const struct quic_space *sp = &c->space[s];
+		uint64_t t;
+
+		if (!sp->in_flight || sp->discarded)
+			continue;
+		if (s == QUIC_SPACE_APP && !c->complete)
+			continue;  /* RFC 9002 6.2.1 */
+		t = sp->last_eliciting_time + (pto_base(c, (enum quic_pn_space)s) << c->pto_count);
+		if (t < best) {
+			best = t;
+			*which = (enum quic_pn_space)s;
+		}
+	}
+	return best;
+}
+
+uint64_t quic_conn_deadline(const struct quic_conn *c)
+{
+	enum quic_pn_space s;
+	uint64_t t = c->idle_deadline;
+
+	if (c->state >= QUIC_CONN_CLOSING)
+		return c->close_deadline;
+	for (int i = 0; i < QUIC_SPACE_COUNT; i++)
+		if (c->space[i].tx_keys && !c->space[i].discarded && c->space[i].ack_deadline < t)
+			t = c->space[i].ack_deadline;
+	uint64_t p = pto_deadline(c, &s);
+
+	return p < t ? p : t;
+}
+
+void quic_conn_timeout(struct quic_conn *c, uint64_t now)
+{
+	enum quic_pn_space s;
+
+	if (c->state >= QUIC_CONN_CLOSING) {
+		if (now >= c->close_deadline)
+			c->state = QUIC_CONN_CLOSED;
+		return;
+	}
+	if (now >= c->idle_deadline) {
+		c->state = QUIC_CONN_CLOSED;  /* RFC 9000 10.1: silently */
+		return;
+	}
+	if (pto_deadline(c, &s) <= now) {
+		struct quic_space *sp = &c->space[s];
+
+		/* RFC 9002 6.2.4: probe; resend what is unacknowledged */
+		c->pto_count++;
+		for (int i = 0; i < QUIC_SENT_MAX; i++)
+			if (sp->sent[i].used)
+				on_lost(c, sp, &sp->sent[i]);
+		sp->probe = true;
+		sp->last_eliciting_time = now;
+	}
+	/* ACK deadlines need no action here: output sends what is due */
+}
+
+/* ---------------------------------------------------------------- life cycle */
+
+static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *len)
+{
+	struct quic_tparams tp;
+
+	quic_tparams_init(&tp);
+	tp.max_idle_timeout = c->ep->idle_timeout_ms;
+	tp.max_udp_payload_size = MAX_DATAGRAM;
+	tp.active_connection_id_limit = CONFIG_POOL_CIDS_PER_CONN;
+	tp.initial_scid = c->scid;
+	tp.present = QUIC_TP_BIT(QUIC_TP_INITIAL_SCID) | QUIC_TP_BIT(QUIC_TP_MAX_IDLE_TIMEOUT) |
+		     QUIC_TP_BIT(QUIC_TP_MAX_UDP_PAYLOAD_SIZE) |
+		     QUIC_TP_BIT(QUIC_TP_ACTIVE_CONNECTION_ID_LIMIT);
+	if (c->server) {
+		tp.original_dcid = c->odcid;
+		tp.present |= QUIC_TP_BIT(QUIC_TP_ORIGINAL_DCID);
+		if (c->retried) {
+			tp.retry_scid = c->retry_scid;
+			tp.present |= QUIC_TP_BIT(QUIC_TP_RETRY_SCID);
+		}
+		if (quic_reset_token(&c->ep->tokens, &c->scid, tp.stateless_reset_token) != 0)
+			return -1;
+		tp.present |= QUIC_TP_BIT(QUIC_TP_STATELESS_RESET_TOKEN);
+	}
+	return quic_tparams_encode(&tp, c->server, out, cap, len);
+}
+
+int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t self,
+		   bool server, uint32_t version, const struct quic_addr *peer,
+		   const struct quic_cid *scid, const struct quic_cid *dcid,
+		   const struct quic_cid *odcid, const struct quic_cid *retry_scid, uint64_t now)
+{
+	struct quic_hs *hs;
+	uint8_t tp[256];
+	size_t tplen;
+
+	memset(c, 0, sizeof(*c));
+	c->ep = ep;
+	c->self = self;
+	c->server = server;
+	c->version = version;
+	c->peer = *peer;
+	c->scid = *scid;
+	c->dcid = *dcid;
+	c->odcid = *odcid;
+	if (retry_scid) {
+		c->retried = true;
+		c->retry_scid = *retry_scid;
+	}
+	c->srtt = INITIAL_RTT;
+	c->rttvar = INITIAL_RTT / 2;
+	c->peer_max_ack_delay_ms = QUIC_TP_DEFAULT_MAX_ACK_DELAY;
+	c->peer_ack_delay_exp = QUIC_TP_DEFAULT_ACK_DELAY_EXPONENT;
+	c->idle_deadline = now + (uint64_t)ep->idle_timeout_ms * NS_PER_MS;
+	c->close_deadline = UINT64_MAX;
+	c->address_validated = !server || retry_scid;  /* 8.1: a Retry token validates */
+	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
+		quic_ackrange_init(&c->space[s].rx);
+		c->space[s].largest_acked = UINT64_MAX;
+		c->space[s].ack_deadline = UINT64_MAX;
+	}
+	if (quic_cid_add(&ep->cids, &c->scid, self) != 0)
+		return -1;
+	c->registered = true;
+	/* a server's first Initials arrive to the client's chosen DCID (after
+	 * a Retry: the Retry's SCID) */
+	c->initial_dcid = retry_scid ? *retry_scid : *odcid;
+	if (server && quic_cid_add(&ep->cids, &c->initial_dcid, self) == 0)
+		c->odcid_registered = true;
+	hs = pool_zalloc(&pool_hs);
+	if (!hs)
+		goto fail;
+	c->hs = pool_handle(&pool_hs, hs);
+	for (int l = 0; l < QUIC_LEVEL_COUNT; l++)
+		quic_reasm_init(&hs->rx[l], hs->rx_buf[l], QUIC_HS_RX_BUF);
+	uint8_t *bufs[QUIC_LEVEL_COUNT] = { hs->tx_initial, NULL, hs->tx_handshake, hs->tx_app };
+	const uint32_t caps[QUIC_LEVEL_COUNT] = {
+		sizeof(hs->tx_initial), 0, sizeof(hs->tx_handshake), sizeof(hs->tx_app),
+	};
+
+	/* Initial keys from the DCID of the client's first Initial (after a
+	 * Retry: the DCID it chose anew, which is our Retry SCID) */
+	if (install_initial_keys(c, server ? &c->initial_dcid : dcid) ||
+	    local_tparams(c, tp, sizeof(tp), &tplen) != 0 ||
+	    quic_tls_init(&hs->tls, &ep->tls, bufs, caps, tp, tplen, server ? NULL : ep->sni) != 0)
+		goto fail;
+	if (!server && (quic_tls_advance(&hs->tls) != 0 || after_tls(c, hs, now) != 0))
+		goto fail;
+	return 0;
+fail:
+	quic_conn_deinit(c);
+	return -1;
+}
+
+void quic_conn_deinit(struct quic_conn *c)
+{
+	struct quic_hs *hs = hs_of(c);
+
+	/* registry first (DESIGN.md 4.1), then the memory */
+	if (c->ep)
+		quic_cid_remove_conn(&c->ep->cids, c->self);
+	if (hs) {
+		quic_tls_deinit(&hs->tls);
+		pool_free(&pool_hs, hs);
+	}
+	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
+		quic_keys_deinit(&c->rx[l]);
+		quic_keys_deinit(&c->tx[l]);
+	}
+	crypto_wipe(c, sizeof(*c));
+}
+
+/* The handshake block goes once nothing needs it: the server's handshake
+ * confirmed and its last CRYPTO bytes (session tickets) acknowledged. */
+void quic_conn_release_hs(struct quic_conn *c)
+{
+	struct quic_hs *hs = hs_of(c);
+	const struct quic_space *app = &c->space[QUIC_SPACE_APP];
+
+	if (!hs || !c->server || !c->confirmed || crypto_waiting(c, QUIC_SPACE_APP))
+		return;
+	for (int i = 0; i < QUIC_SENT_MAX; i++)
+		if (app->sent[i].used && app->sent[i].crypto_len)
+			return;
+	quic_tls_deinit(&hs->tls);
+	pool_free(&pool_hs, hs);
+	c->hs = POOL_HANDLE_NONE;
+}

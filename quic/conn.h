@@ -1,0 +1,42 @@
+/* quic/conn: one QUIC connection (RFC 9000, 9001): packets in and out
+ * for the three packet-number spaces, the TLS handshake over CRYPTO
+ * frames, keys installed and discarded at the RFC 9001 4.9 moments,
+ * ACKs, HANDSHAKE_DONE, idle timeout, CONNECTION_CLOSE with the closing
+ * and draining states. quic/endpoint routes datagrams to it and asks it
+ * for datagrams; it never sees a socket or a clock.
+ *
+ * Loss recovery here is the placeholder the recovery issue replaces:
+ * packet and time thresholds and a PTO from a smoothed RTT (RFC 9002 6),
+ * which already resend lost CRYPTO data correctly.
+ */
+#ifndef TERN_QUIC_CONN_H
+#define TERN_QUIC_CONN_H
+
+#include "quic/conn-t.h"
+
+/* Set up c (a zeroed pool block) for the endpoint. Server: from the
+ * client's first Initial (dcid = its SCID, odcid = its DCID; retry_scid
+ * when this Initial answers our Retry). Client: scid/dcid random, odcid
+ * = dcid. 0, or -1 (no handshake block, TLS failure): c is deinit'ed. */
+int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t self,
+		   bool server, uint32_t version, const struct quic_addr *peer,
+		   const struct quic_cid *scid, const struct quic_cid *dcid,
+		   const struct quic_cid *odcid, const struct quic_cid *retry_scid, uint64_t now);
+/* Release everything c holds (its CIDs leave the endpoint's table
+ * first, DESIGN.md 4.1). */
+void quic_conn_deinit(struct quic_conn *c);
+
+/* A datagram routed to c (every coalesced packet in it). */
+void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now);
+/* The next datagram c wants to send (0: nothing now). */
+size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t now);
+uint64_t quic_conn_deadline(const struct quic_conn *c);
+void quic_conn_timeout(struct quic_conn *c, uint64_t now);
+/* Free the handshake block once nothing needs it any more (server:
+ * confirmed, session tickets acknowledged); the endpoint calls it after
+ * input. */
+void quic_conn_release_hs(struct quic_conn *c);
+/* Close with a transport (app false) or application error. */
+void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now);
+
+#endif

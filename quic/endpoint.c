@@ -1,0 +1,378 @@
+/* quic/endpoint: datagrams to connections and back; see
+ * quic/endpoint.h. */
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "lib/pool.h"
+#include "quic/conn.h"
+#include "quic/endpoint.h"
+#include "quic/packet.h"
+#include "quic/protect.h"
+
+#define LOCAL_CID_LEN     8
+#define RETRY_TOKEN_LIFE  (UINT64_C(10) * 1000000000)  /* 10 s */
+#define MIN_RESET_LEN     21    /* RFC 9000 10.3: 5 + 16-byte token at least */
+
+static const uint32_t versions[] = { QUIC_VERSION_1, QUIC_VERSION_2 };
+
+void quic_endpoint_random(struct quic_endpoint *ep, void *out, size_t n)
+{
+	uint8_t *p = out;
+
+	/* AES-128-GCM over zeros with a counter nonce: its CTR keystream */
+	while (n) {
+		uint8_t block[64] = { 0 }, nonce[CRYPTO_AEAD_NONCE_LEN] = { 0 }, tag[16];
+		size_t k = n < sizeof(block) ? n : sizeof(block);
+
+		for (int i = 0; i < 8; i++)
+			nonce[4 + i] = (uint8_t)(ep->rng_ctr >> (56 - 8 * i));
+		ep->rng_ctr++;
+		crypto_aead_seal(&ep->rng, nonce, NULL, 0, block, sizeof(block), tag);
+		memcpy(p, block, k);
+		crypto_wipe(block, sizeof(block));
+		p += k;
+		n -= k;
+	}
+}
+
+static void random_cid(struct quic_endpoint *ep, struct quic_cid *c)
+{
+	c->len = LOCAL_CID_LEN;
+	quic_endpoint_random(ep, c->b, LOCAL_CID_LEN);
+}
+
+/* The address as token binding: family, port, IP. */
+static size_t addr_bytes(const struct quic_addr *a, uint8_t out[QUIC_TOKEN_MAX_ADDR])
+{
+	size_t iplen = a->family == 6 ? 16 : 4;
+
+	out[0] = a->family;
+	out[1] = (uint8_t)(a->port >> 8);
+	out[2] = (uint8_t)a->port;
+	memcpy(out + 3, a->ip, iplen);
+	return 3 + iplen;
+}
+
+int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg *cfg)
+{
+	uint8_t key[16];
+	int ret;
+
+	memset(ep, 0, sizeof(*ep));
+	ep->server = cfg->server;
+	ep->retry = cfg->retry;
+	ep->retry_load = cfg->retry_load;
+	ep->sni = cfg->sni;
+	ep->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms :
+			      CONFIG_QUIC_IDLE_TIMEOUT_MS;
+	if (crypto_aead_init(&ep->rng, CRYPTO_AES_128_GCM, cfg->seed, 16) != 0)
+		return -1;
+	quic_endpoint_random(ep, key, sizeof(key));
+	quic_cid_table_init(&ep->cids, key);
+	crypto_wipe(key, sizeof(key));
+	ret = cfg->server ?
+		quic_tls_ctx_init_server(&ep->tls, cfg->cert, cfg->certlen, cfg->key, cfg->keylen) :
+		quic_tls_ctx_init_client(&ep->tls, cfg->ca, cfg->calen);
+	if (ret != 0) {
+		crypto_aead_deinit(&ep->rng);
+		return -1;
+	}
+	if (quic_token_key_init(&ep->tokens, cfg->static_secret) != 0) {
+		quic_tls_ctx_deinit(&ep->tls);
+		crypto_aead_deinit(&ep->rng);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_conn(struct quic_endpoint *ep, uint32_t i)
+{
+	struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+
+	if (c) {
+		quic_conn_deinit(c);
+		pool_free(&pool_conn, c);
+		ep->st.conns_closed++;
+	}
+	ep->conns[i] = ep->conns[--ep->nconns];
+}
+
+void quic_endpoint_deinit(struct quic_endpoint *ep)
+{
+	while (ep->nconns)
+		free_conn(ep, ep->nconns - 1);
+	quic_token_key_deinit(&ep->tokens);
+	quic_tls_ctx_deinit(&ep->tls);
+	crypto_aead_deinit(&ep->rng);
+	crypto_wipe(ep, sizeof(*ep));
+}
+
+struct quic_conn *quic_endpoint_conn(struct quic_endpoint *ep, pool_handle_t h)
+{
+	return pool_get(&pool_conn, h);
+}
+
+/* A new connection object, registered in ep->conns; NULL when the pool
+ * (or the list) is full. */
+static struct quic_conn *new_conn(struct quic_endpoint *ep, pool_handle_t *h)
+{
+	struct quic_conn *c;
+
+	if (ep->nconns >= CONFIG_POOL_CONNECTIONS || !(c = pool_alloc(&pool_conn)))
+		return NULL;
+	*h = pool_handle(&pool_conn, c);
+	return c;
+}
+
+static void keep_conn(struct quic_endpoint *ep, pool_handle_t h)
+{
+	ep->conns[ep->nconns++] = h;
+}
+
+pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_addr *peer,
+				    uint64_t now)
+{
+	struct quic_cid scid, dcid;
+	pool_handle_t h;
+	struct quic_conn *c;
+
+	if (ep->server || !(c = new_conn(ep, &h)))
+		return POOL_HANDLE_NONE;
+	random_cid(ep, &scid);
+	random_cid(ep, &dcid);
+	if (quic_conn_init(c, ep, h, false, QUIC_VERSION_1, peer, &scid, &dcid, &dcid, NULL,
+			   now) != 0) {
+		pool_free(&pool_conn, c);
+		return POOL_HANDLE_NONE;
+	}
+	keep_conn(ep, h);
+	return h;
+}
+
+/* ---------------------------------------------------------------- stateless answers */
+
+static void queue_stateless(struct quic_endpoint *ep, const struct quic_addr *to, size_t len)
+{
+	ep->pending_len = len;
+	ep->pending_to = *to;
+}
+
+static void send_version_negotiation(struct quic_endpoint *ep, const struct quic_addr *from,
+				     const struct quic_pkt_hdr *h)
+{
+	uint8_t r;
+	size_t n;
+
+	if (ep->pending_len || h->cid_too_long)
+		return;  /* one stateless answer at a time: the rest are dropped */
+	quic_endpoint_random(ep, &r, 1);
+	n = quic_pkt_write_version_negotiation(ep->pending, sizeof(ep->pending), &h->scid,
+					       &h->dcid, versions,
+					       sizeof(versions) / sizeof(versions[0]), r);
+	if (n) {
+		queue_stateless(ep, from, n);
+		ep->st.vn_sent++;
+	}
+}
+
+static void send_retry(struct quic_endpoint *ep, const struct quic_addr *from,
+		       const struct quic_pkt_hdr *h, uint64_t now)
+{
+	uint8_t tok[QUIC_TOKEN_MAX_LEN], nonce[QUIC_TOKEN_NONCE_LEN], ab[QUIC_TOKEN_MAX_ADDR];
+	struct quic_cid rscid;
+	size_t toklen, n;
+
+	if (ep->pending_len)
+		return;
+	random_cid(ep, &rscid);
+	quic_endpoint_random(ep, nonce, sizeof(nonce));
+	toklen = quic_token_make(&ep->tokens, QUIC_TOKEN_RETRY, nonce, ab, addr_bytes(from, ab),
+				 now + RETRY_TOKEN_LIFE, &h->dcid, &rscid, tok, sizeof(tok));
+	if (!toklen)
+		return;
+	n = quic_pkt_write_retry(ep->pending, sizeof(ep->pending), h->version, &h->scid, &rscid,
+				 &h->dcid, tok, toklen);
+	if (n) {
+		queue_stateless(ep, from, n);
+		ep->st.retry_sent++;
+	}
+}
+
+/* RFC 9000 10.3: unpredictable bits, then the token of the CID the packet
+ * was sent to; shorter than the packet that caused it (no loops). */
+static void send_stateless_reset(struct quic_endpoint *ep, const struct quic_addr *from,
+				 const uint8_t *d, size_t len)
+{
+	struct quic_cid cid = { .len = LOCAL_CID_LEN };
+	size_t n = len - 1;
+
+	if (ep->pending_len || len <= MIN_RESET_LEN || len < 1 + LOCAL_CID_LEN)
+		return;
+	if (n > 43)
+		n = 43;
+	memcpy(cid.b, d + 1, LOCAL_CID_LEN);
+	quic_endpoint_random(ep, ep->pending, n - QUIC_STATELESS_RESET_TOKEN_LEN);
+	ep->pending[0] = (uint8_t)((ep->pending[0] & 0x3f) | 0x40);
+	if (quic_reset_token(&ep->tokens, &cid, ep->pending + n - QUIC_STATELESS_RESET_TOKEN_LEN))
+		return;
+	queue_stateless(ep, from, n);
+	ep->st.reset_sent++;
+}
+
+/* ---------------------------------------------------------------- input */
+
+/* connections still handshaking (they hold a handshake block) */
+static uint32_t handshaking(void)
+{
+	return pool_stats_of(&pool_hs)->in_use;
+}
+
+/* A server's answer to an Initial nobody routes: accept, Retry, or drop. */
+static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, uint8_t *d,
+			size_t len, const struct quic_pkt_hdr *h, uint64_t now)
+{
+	struct quic_cid odcid = h->dcid, rscid, scid;
+	bool retried = false;
+	pool_handle_t hd;
+	struct quic_conn *c;
+
+	/* RFC 9000 14.1: a client's first datagram is at least 1200 bytes;
+	 * 7.2: its DCID at least 8 */
+	if (len < QUIC_MIN_INITIAL_DATAGRAM || h->dcid.len < 8) {
+		ep->st.pkts_dropped++;
+		return;
+	}
+	if (h->token_len) {
+		uint8_t ab[QUIC_TOKEN_MAX_ADDR];
+		enum quic_token_kind kind;
+		struct quic_cid o, s;
+
+		if (quic_token_check(&ep->tokens, h->token, h->token_len, ab, addr_bytes(from, ab),
+				     now, &kind, &o, &s) == 0 && kind == QUIC_TOKEN_RETRY &&
+		    s.len == h->dcid.len && !memcmp(s.b, h->dcid.b, s.len)) {
+			odcid = o;
+			rscid = s;
+			retried = true;
+		} else {
+			/* not ours, expired or for another address: treat as
+			 * no token (8.1.3), but count it */
+			ep->st.tokens_bad++;
+		}
+	}
+	if (!retried && (ep->retry == QUIC_RETRY_ALWAYS ||
+			 (ep->retry == QUIC_RETRY_ABOVE_LOAD && handshaking() >= ep->retry_load))) {
+		send_retry(ep, from, h, now);
+		return;
+	}
+	if (!(c = new_conn(ep, &hd))) {
+		ep->st.conns_refused++;  /* no slot: the client retries later */
+		return;
+	}
+	random_cid(ep, &scid);
+	if (quic_conn_init(c, ep, hd, true, h->version, from, &scid, &h->scid, &odcid,
+			   retried ? &rscid : NULL, now) != 0) {
+		pool_free(&pool_conn, c);
+		ep->st.conns_refused++;
+		return;
+	}
+	keep_conn(ep, hd);
+	ep->st.conns_accepted++;
+	quic_conn_input(c, d, len, now);
+}
+
+void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
+			 uint8_t *d, size_t len, uint64_t now)
+{
+	struct quic_pkt_hdr h;
+	struct quic_conn *c;
+
+	ep->st.dgrams_rx++;
+	if (quic_pkt_parse(d, len, LOCAL_CID_LEN, &h) != 0) {
+		ep->st.pkts_dropped++;
+		return;
+	}
+	c = pool_get(&pool_conn, quic_cid_lookup(&ep->cids, h.dcid.b, h.dcid.len));
+	if (c) {
+		quic_conn_input(c, d, len, now);
+		quic_conn_release_hs(c);
+		return;
+	}
+	if (!quic_pkt_is_long(h.first)) {
+		if (ep->server)
+			send_stateless_reset(ep, from, d, len);
+		else
+			ep->st.pkts_dropped++;
+		return;
+	}
+	if (h.unknown_version) {
+		/* 6.1: only for datagrams a client's first could be */
+		if (ep->server && len >= QUIC_MIN_INITIAL_DATAGRAM)
+			send_version_negotiation(ep, from, &h);
+		else
+			ep->st.pkts_dropped++;
+		return;
+	}
+	if (ep->server && h.type == QUIC_PKT_INITIAL)
+		new_initial(ep, from, d, len, &h, now);
+	else
+		ep->st.pkts_dropped++;
+}
+
+/* ---------------------------------------------------------------- output and timers */
+
+size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
+			    size_t cap, uint64_t now)
+{
+	if (ep->pending_len) {
+		size_t n = ep->pending_len;
+
+		ep->pending_len = 0;
+		if (n > cap)
+			return 0;
+		memcpy(out, ep->pending, n);
+		*to = ep->pending_to;
+		ep->st.dgrams_tx++;
+		return n;
+	}
+	for (uint32_t i = 0; i < ep->nconns; i++) {
+		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+		size_t n = c ? quic_conn_output(c, out, cap, now) : 0;
+
+		if (n) {
+			*to = c->peer;
+			ep->st.dgrams_tx++;
+			return n;
+		}
+	}
+	return 0;
+}
+
+uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep)
+{
+	uint64_t t = UINT64_MAX;
+
+	for (uint32_t i = 0; i < ep->nconns; i++) {
+		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+		uint64_t d = c ? quic_conn_deadline(c) : 0;
+
+		if (!c || c->state == QUIC_CONN_CLOSED)
+			d = 0;  /* to be freed at once */
+		if (d < t)
+			t = d;
+	}
+	return t;
+}
+
+void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now)
+{
+	for (uint32_t i = 0; i < ep->nconns;) {
+		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+
+		if (c && quic_conn_deadline(c) <= now)
+			quic_conn_timeout(c, now);
+		if (!c || c->state == QUIC_CONN_CLOSED)
+			free_conn(ep, i);  /* moves the last one into i */
+		else
+			i++;
+	}
+}

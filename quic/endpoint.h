@@ -1,0 +1,94 @@
+/* quic/endpoint: a QUIC endpoint (RFC 9000): datagrams in and out with an
+ * explicit `now`, connections routed by Destination Connection ID
+ * (quic/cid), new connections accepted from Initials (or answered with a
+ * Retry, per policy), Version Negotiation for unknown versions, stateless
+ * reset for unknown short-header packets, one deadline for all timers.
+ * The server role serves; the client role exists for tests, benchmarks
+ * and the simulator. Nothing here touches a socket or a clock (DESIGN.md
+ * 2): the board's loop, or tests/sim, calls
+ *
+ *   quic_endpoint_input(ep, &from, dgram, len, now);
+ *   while ((n = quic_endpoint_output(ep, &to, buf, sizeof(buf), now)))
+ *           send buf[0..n) to `to`;
+ *   at quic_endpoint_deadline(ep): quic_endpoint_timeout(ep, now);
+ */
+#ifndef TERN_QUIC_ENDPOINT_H
+#define TERN_QUIC_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crypto/crypto-t.h"
+#include "quic/cid.h"
+#include "quic/conn-t.h"
+#include "quic/tls.h"
+#include "quic/token.h"
+
+enum quic_retry_policy {
+	QUIC_RETRY_NEVER,
+	QUIC_RETRY_ALWAYS,
+	QUIC_RETRY_ABOVE_LOAD,  /* when more than retry_load connections are handshaking */
+};
+
+struct quic_endpoint_cfg {
+	bool server;
+	/* server: certificate and key (DER); client: CA (DER) or NULL */
+	const uint8_t *cert, *key, *ca;
+	size_t certlen, keylen, calen;
+	const char *sni;                       /* client */
+	uint8_t static_secret[QUIC_TOKEN_SECRET_LEN];  /* reset and Retry tokens */
+	uint8_t seed[32];                      /* the endpoint's random stream */
+	enum quic_retry_policy retry;
+	uint32_t retry_load;
+	uint64_t idle_timeout_ms;              /* 0: CONFIG default */
+};
+
+struct quic_endpoint_stats {
+	uint32_t dgrams_rx, dgrams_tx, pkts_dropped, vn_sent, retry_sent, reset_sent;
+	uint32_t conns_accepted, conns_refused, conns_closed, tokens_bad;
+};
+
+struct quic_endpoint {
+	bool server;
+	struct quic_tls_ctx tls;
+	struct quic_token_key tokens;
+	struct crypto_aead_ctx rng;            /* CTR stream: random CIDs, nonces */
+	uint64_t rng_ctr;
+	enum quic_retry_policy retry;
+	uint32_t retry_load;
+	uint64_t idle_timeout_ms;
+	const char *sni;
+	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
+	uint32_t nconns;
+	/* stateless answers waiting to go out (VN, Retry, reset): one slot */
+	uint8_t pending[1280];
+	size_t pending_len;
+	struct quic_addr pending_to;
+	struct quic_endpoint_stats st;
+	struct quic_cid_table cids;
+};
+
+/* 0, or -1 (bad certificate/key/CA, crypto failure): nothing to undo. */
+int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg *cfg);
+/* Closes every connection at once (no CONNECTION_CLOSE) and frees all. */
+void quic_endpoint_deinit(struct quic_endpoint *ep);
+
+void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
+			 uint8_t *dgram, size_t len, uint64_t now);
+/* The next datagram to send (0: nothing now), its destination in *to. */
+size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
+			    size_t cap, uint64_t now);
+uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep);
+void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now);
+
+/* Client: start a connection to peer. Its handle, or POOL_HANDLE_NONE. */
+pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_addr *peer,
+				    uint64_t now);
+/* The connection behind h (NULL once it is gone). */
+struct quic_conn *quic_endpoint_conn(struct quic_endpoint *ep, pool_handle_t h);
+
+/* n random bytes from the endpoint's stream. */
+void quic_endpoint_random(struct quic_endpoint *ep, void *out, size_t n);
+
+#endif
