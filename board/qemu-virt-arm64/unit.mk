@@ -36,7 +36,7 @@ $(UNIT_OBJS) $(call obj,$(BM_DIR)/selftest.c): $(SELFTEST_HDR)
 $(UNIT_OBJS): EXTRA_CFLAGS += $(UNIT_CFLAGS) $(CMOCKA_BM_CFLAGS) -include $(SELFTEST_HDR)
 $(foreach u,$(unit-y),$(eval $(call obj,$(u)): EXTRA_CFLAGS += -Dmain=unit_main_$(basename $(notdir $(u)))))
 
-SELFTEST_OBJS := $(call obj,$(bm-common-y) $(BM_DIR)/selftest.c) $(UNIT_OBJS)
+SELFTEST_OBJS := $(call obj,$(bm-common-y) $(BM_DIR)/selftest.c tests/sim/sim.c) $(UNIT_OBJS)
 
 $(SELFTEST): $(SELFTEST_OBJS) $(O)/lib/libtern.a $(CMOCKA_LIB) $(UNIT_LIBS) $(BM_LDS_SELFTEST)
 	@echo "  LD      $@"

@@ -22,3 +22,10 @@ CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)
 
 # the endpoint and its connections, end to end in memory
 unit-y += tests/unit/test_endpoint.c
+
+# the link simulator (tests/sim) and its own test
+unit-y += tests/unit/test_sim.c
+UNIT_SIM_SRCS := tests/sim/sim.c
+# unit programs link their own object and libtern.a: test_sim adds the simulator
+$(O)/tests/unit/test_sim: $(call obj,$(UNIT_SIM_SRCS))
+$(O)/tests/unit/test_sim: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_SIM_SRCS))

@@ -11,7 +11,7 @@ UNIT_BINS := $(addprefix $(O)/tests/unit/,$(UNIT_NAMES))
 $(O)/tests/unit/%: $(O)/obj/tests/unit/%.o $(O)/lib/libtern.a $(CMOCKA_LIB) $(UNIT_LIBS)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
-	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtern.a $(UNIT_LIBS) $(CMOCKA_LIB) $(LDLIBS)
+	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA_OBJS) $(O)/lib/libtern.a $(UNIT_LIBS) $(CMOCKA_LIB) $(LDLIBS)
 
 $(call obj,$(unit-y)): EXTRA_CFLAGS += $(UNIT_CFLAGS)
 
