@@ -786,6 +786,21 @@ static uint64_t pto_deadline(const struct quic_conn *c, enum quic_pn_space *whic
 			*which = (enum quic_pn_space)s;
 		}
 	}
+	/* RFC 9002 6.2.2.1: until its handshake is confirmed a client keeps
+	 * a PTO even with nothing in flight, or a server blocked by the
+	 * anti-amplification limit and a client with nothing to say would
+	 * wait for each other forever */
+	if (best == UINT64_MAX && !c->server && !c->confirmed && c->state < QUIC_CONN_CLOSING) {
+		enum quic_pn_space s = c->space[QUIC_SPACE_HANDSHAKE].tx_keys &&
+			!c->space[QUIC_SPACE_HANDSHAKE].discarded ?
+			QUIC_SPACE_HANDSHAKE : QUIC_SPACE_INITIAL;
+		uint64_t last = c->space[QUIC_SPACE_INITIAL].last_eliciting_time;
+
+		if (c->space[QUIC_SPACE_HANDSHAKE].last_eliciting_time > last)
+			last = c->space[QUIC_SPACE_HANDSHAKE].last_eliciting_time;
+		best = last + (pto_base(c, s) << c->pto_count);
+		*which = s;
+	}
 	return best;
 }
 

@@ -1,0 +1,236 @@
+/* The tern endpoint over the link simulator (tests/sim): a client and a
+ * server handshake under loss, reordering, duplication and corruption,
+ * with and without Retry, for several seeds; idle timeout and close both
+ * ways. Every scenario ends with both endpoints gone and every pool idle
+ * (UNIT_TEST's teardown). Streams join these scenarios with quic/stream. */
+#include <string.h>
+
+#include "unit.h"
+#include "data/test_cert.h"
+#include "quic/conn.h"
+#include "quic/endpoint.h"
+#include "tests/sim/sim.h"
+
+static struct sim sim;
+static struct quic_endpoint eps[2];  /* 0 client, 1 server */
+static pool_handle_t client_conn;
+
+static void to_quic(const struct sim_addr *s, struct quic_addr *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->family = s->family;
+	q->port = s->port;
+	memcpy(q->ip, s->ip, sizeof(q->ip));
+}
+
+static void to_sim(const struct quic_addr *q, struct sim_addr *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->family = q->family;
+	s->port = q->port;
+	memcpy(s->ip, q->ip, sizeof(s->ip));
+}
+
+static void node_input(void *node, const struct sim_addr *from, const uint8_t *d, size_t len,
+		       uint64_t now)
+{
+	static uint8_t buf[SIM_DGRAM_MAX];  /* decrypted in place: a copy */
+	struct quic_addr a;
+
+	to_quic(from, &a);
+	memcpy(buf, d, len);
+	quic_endpoint_input(node, &a, buf, len, now);
+}
+
+static size_t node_output(void *node, struct sim_addr *to, uint8_t *out, size_t cap,
+			  uint64_t now)
+{
+	struct quic_addr a;
+	size_t n = quic_endpoint_output(node, &a, out, cap, now);
+
+	if (n)
+		to_sim(&a, to);
+	return n;
+}
+
+static uint64_t node_deadline(void *node)
+{
+	return quic_endpoint_deadline(node);
+}
+
+static void node_timeout(void *node, uint64_t now)
+{
+	quic_endpoint_timeout(node, now);
+}
+
+static const struct sim_node_ops ops = {
+	.input = node_input, .output = node_output,
+	.deadline = node_deadline, .timeout = node_timeout,
+};
+
+static const struct sim_addr addr[2] = {
+	{ .ip = { 10, 0, 0, 1 }, .port = 50000, .family = 4 },
+	{ .ip = { 10, 0, 0, 2 }, .port = 4433, .family = 4 },
+};
+
+static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
+		       const struct sim_link_cfg *link)
+{
+	struct quic_endpoint_cfg s = {
+		.server = true, .cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
+		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
+		.static_secret = { 1 }, .seed = { 2, (uint8_t)seed }, .retry = retry,
+	};
+	struct quic_endpoint_cfg c = {
+		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
+		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
+	};
+	struct quic_addr server_addr;
+
+	sim_init(&sim, seed);
+	assert_int_equal(quic_endpoint_init(&eps[0], &c), 0);
+	assert_int_equal(quic_endpoint_init(&eps[1], &s), 0);
+	sim_set_node(&sim, 0, &ops, &eps[0], &addr[0]);
+	sim_set_node(&sim, 1, &ops, &eps[1], &addr[1]);
+	sim_set_link(&sim, 0, link);
+	sim_set_link(&sim, 1, link);
+	to_quic(&addr[1], &server_addr);
+	client_conn = quic_endpoint_connect(&eps[0], &server_addr, sim.now);
+	assert_false(pool_handle_is_none(client_conn));
+}
+
+static void teardown_pair(void)
+{
+	quic_endpoint_deinit(&eps[0]);
+	quic_endpoint_deinit(&eps[1]);
+}
+
+static struct quic_conn *server_conn(void)
+{
+	return eps[1].nconns ? quic_endpoint_conn(&eps[1], eps[1].conns[0]) : NULL;
+}
+
+/* both sides confirmed */
+static bool confirmed(void *arg)
+{
+	struct quic_conn *c = quic_endpoint_conn(&eps[0], client_conn);
+	struct quic_conn *s = server_conn();
+
+	(void)arg;
+	return c && s && c->confirmed && s->confirmed;
+}
+
+static bool both_gone(void *arg)
+{
+	(void)arg;
+	return !eps[0].nconns && !eps[1].nconns;
+}
+
+static void handshake_under(const struct sim_link_cfg *link, enum quic_retry_policy retry,
+			    int seeds)
+{
+	for (int seed = 1; seed <= seeds; seed++) {
+		setup_pair((uint64_t)seed, retry, link);
+		if (sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL) != 0)
+			fail_msg("seed %d: no handshake in 20 s (loss %u/1000)", seed, link->loss_pm);
+		assert_int_equal(quic_endpoint_conn(&eps[0], client_conn)->state,
+				 QUIC_CONN_ESTABLISHED);
+		assert_int_equal(server_conn()->aead, quic_endpoint_conn(&eps[0], client_conn)->aead);
+		teardown_pair();
+	}
+}
+
+static void test_clean(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000 };
+
+	handshake_under(&link, QUIC_RETRY_NEVER, 1);
+}
+
+static void test_loss_5(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = 50 };
+
+	handshake_under(&link, QUIC_RETRY_NEVER, 20);
+}
+
+static void test_loss_30(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 5000000, .loss_pm = 300 };
+
+	handshake_under(&link, QUIC_RETRY_NEVER, 10);
+}
+
+static void test_retry_loss_5(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = 50 };
+
+	handshake_under(&link, QUIC_RETRY_ALWAYS, 10);
+}
+
+static void test_reorder_dup_corrupt(void **state)
+{
+	struct sim_link_cfg link = {
+		.delay_ns = 10000000, .jitter_ns = 20000000, .dup_pm = 100, .corrupt_pm = 50,
+	};
+
+	handshake_under(&link, QUIC_RETRY_NEVER, 10);
+}
+
+/* every datagram of the first flight lost: the PTO brings it back */
+static void test_first_flights_lost(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pattern = "XXX",
+				     .pattern_once = true };
+
+	handshake_under(&link, QUIC_RETRY_NEVER, 1);
+}
+
+/* no traffic after the handshake: both sides close silently after the
+ * idle timeout (30 s by default) and free their connections */
+static void test_idle_timeout(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000 };
+	uint64_t t0;
+
+	setup_pair(7, QUIC_RETRY_NEVER, &link);
+	assert_int_equal(sim_run(&sim, sim.now + 5 * SIM_NS_PER_S, confirmed, NULL), 0);
+	t0 = sim.now;
+	assert_int_equal(sim_run(&sim, t0 + 60 * SIM_NS_PER_S, both_gone, NULL), 0);
+	assert_true(sim.now - t0 >= 29 * SIM_NS_PER_S);
+	assert_true(sim.now - t0 <= 32 * SIM_NS_PER_S);
+	teardown_pair();
+}
+
+/* the client closes: the server drains, both free within a few PTOs */
+static void test_close(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000 };
+	uint64_t t0;
+
+	setup_pair(9, QUIC_RETRY_NEVER, &link);
+	assert_int_equal(sim_run(&sim, sim.now + 5 * SIM_NS_PER_S, confirmed, NULL), 0);
+	t0 = sim.now;
+	quic_conn_close(quic_endpoint_conn(&eps[0], client_conn), 0x42, true, sim.now);
+	assert_int_equal(sim_run(&sim, t0 + 10 * SIM_NS_PER_S, both_gone, NULL), 0);
+	assert_true(sim.now - t0 < 5 * SIM_NS_PER_S);
+	assert_int_equal(eps[0].st.conns_closed, 1);
+	assert_int_equal(eps[1].st.conns_closed, 1);
+	teardown_pair();
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		UNIT_TEST(test_clean),
+		UNIT_TEST(test_loss_5),
+		UNIT_TEST(test_loss_30),
+		UNIT_TEST(test_retry_loss_5),
+		UNIT_TEST(test_reorder_dup_corrupt),
+		UNIT_TEST(test_first_flights_lost),
+		UNIT_TEST(test_idle_timeout),
+		UNIT_TEST(test_close),
+	};
+
+	return cmocka_run_group_tests_name("sim_quic", tests, NULL, NULL);
+}
