@@ -188,6 +188,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 			return QUIC_TRANSPORT_PARAMETER_ERROR;
 		c->complete = true;
 		c->state = QUIC_CONN_ESTABLISHED;
+		c->ep->st.handshakes++;
 		if (c->server) {
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
 			c->confirmed = true;
@@ -330,6 +331,37 @@ static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_f
 
 /* ---------------------------------------------------------------- frames */
 
+/* STUB until quic/stream joins the connection (docs/ROADMAP.md): the
+ * peer may open STUB_UNI_STREAMS unidirectional streams (what an HTTP/3
+ * client needs before it finishes its handshake: control and QPACK
+ * streams) of up to STUB_UNI_DATA bytes each, which are read and
+ * ignored; no bidirectional stream. Limits are enforced with the RFC's
+ * errors: a stream over the limit is STREAM_LIMIT_ERROR, data beyond a
+ * stream's credit FLOW_CONTROL_ERROR, anything on a stream we never
+ * opened STREAM_STATE_ERROR. */
+#define STUB_UNI_STREAMS 3
+#define STUB_UNI_DATA    1024
+
+static int on_stream_stub(struct quic_conn *c, const struct quic_frame *f)
+{
+	uint64_t id = f->stream.stream_id;
+	bool peer_initiated = (id & 1) == (c->server ? 0 : 1);
+	bool uni = id & 2;
+
+	if (!peer_initiated)
+		return QUIC_STREAM_STATE_ERROR;
+	if (!uni || (id >> 2) >= STUB_UNI_STREAMS)
+		return QUIC_STREAM_LIMIT_ERROR;
+	if (QUIC_FRAME_IS_STREAM(f->type) && f->stream.offset + f->stream.len > STUB_UNI_DATA)
+		return QUIC_FLOW_CONTROL_ERROR;
+	if (f->type == QUIC_FRAME_RESET_STREAM && f->reset_stream.final_size > STUB_UNI_DATA)
+		return QUIC_FLOW_CONTROL_ERROR;
+	/* the peer's unidirectional streams are receive-only for us */
+	if (f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA)
+		return QUIC_STREAM_STATE_ERROR;
+	return 0;
+}
+
 static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
 		    uint64_t now)
 {
@@ -365,15 +397,8 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 	}
 	if (QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
 	    f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA ||
-	    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED) {
-		/* No stream is open yet (initial_max_streams_* are 0 until
-		 * quic/stream joins the connection): a peer-initiated stream
-		 * is over our limit, one of ours was never opened. */
-		uint64_t id = f->stream.stream_id;
-		bool peer_initiated = (id & 1) == (c->server ? 0 : 1);
-
-		return peer_initiated ? QUIC_STREAM_LIMIT_ERROR : QUIC_STREAM_STATE_ERROR;
-	}
+	    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED)
+		return on_stream_stub(c, f);
 	/* MAX_DATA, MAX_STREAMS, *_BLOCKED, NEW_CONNECTION_ID,
 	 * RETIRE_CONNECTION_ID, PATH_RESPONSE: nothing to do until streams
 	 * and connection migration exist */
@@ -857,6 +882,10 @@ static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *
 	tp.max_udp_payload_size = MAX_DATAGRAM;
 	tp.active_connection_id_limit = CONFIG_POOL_CIDS_PER_CONN;
 	tp.initial_scid = c->scid;
+	/* the stream stub's limits (on_stream_stub) */
+	tp.initial_max_streams_uni = STUB_UNI_STREAMS;
+	tp.initial_max_stream_data_uni = STUB_UNI_DATA;
+	tp.initial_max_data = STUB_UNI_STREAMS * STUB_UNI_DATA;
 	tp.present = QUIC_TP_BIT(QUIC_TP_INITIAL_SCID) | QUIC_TP_BIT(QUIC_TP_MAX_IDLE_TIMEOUT) |
 		     QUIC_TP_BIT(QUIC_TP_MAX_UDP_PAYLOAD_SIZE) |
 		     QUIC_TP_BIT(QUIC_TP_ACTIVE_CONNECTION_ID_LIMIT);

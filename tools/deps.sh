@@ -20,7 +20,8 @@ check_only=0
 
 # Packages: build, cross, emulators, config tools, tests (tmux drives
 # menuconfig in tests/config/menuconfig.sh; python3-cryptography generates
-# tests/unit/data/crypto_oracle.h, tools/gen_crypto_oracle.py).
+# tests/unit/data/crypto_oracle.h, tools/gen_crypto_oracle.py; ngtcp2's
+# gtlsclient/gtlsserver are the real peers of tests/interop).
 PKGS=(
   build-essential make pkg-config dpkg-dev xz-utils file
   gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross
@@ -28,6 +29,7 @@ PKGS=(
   qemu-user qemu-system-arm
   python3-kconfiglib python3-cryptography
   openssl tmux
+  ngtcp2-client ngtcp2-server
 )
 # Source packages unpacked into third_party/: name -> directory glob
 SRCS=(wolfssl lwip cmocka)

@@ -15,7 +15,7 @@ JOBS=${JOBS:-$(nproc)}
 MAKE="make --no-print-directory -j$JOBS"
 FRAG=tests/configs/test.config
 
-STEPS=(kconfig config host host-san aarch64 aarch64-portable baremetal)
+STEPS=(kconfig config host host-san aarch64 aarch64-portable baremetal interop)
 [ $# -gt 0 ] && STEPS=("$@")
 
 rows=()
@@ -97,6 +97,16 @@ step_aarch64_portable() {
 		board_unit linux-arm64-portable linux-arm64_defconfig &&
 	grep -q '^CONFIG_CRYPTO_PORTABLE=y' "$T/linux-arm64-portable/.config"
 }
+# ngtcp2's gtlsclient against tern on loopback: the host build, then the
+# linux-arm64 build under qemu-aarch64 (its arm64 crypto with a real peer)
+step_interop() {
+	$MAKE O=$T/host all && $MAKE O=$T/linux-arm64 all || return 1
+	echo "=== suite: interop-host"
+	bash tests/interop/handshake.sh $T/host/tern || true
+	echo "=== suite: interop-arm64"
+	TERN_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max" \
+		bash tests/interop/handshake.sh $T/linux-arm64/tern || true
+}
 step_baremetal() {
 	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&
 	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test &&
@@ -113,7 +123,8 @@ for s in "${STEPS[@]}"; do
 	aarch64) run_step aarch64 step_aarch64 ;;
 	aarch64-portable) run_step aarch64-portable step_aarch64_portable ;;
 	baremetal) run_step baremetal step_baremetal ;;
-	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable baremetal)"; exit 2 ;;
+	interop) run_step interop step_interop ;;
+	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable baremetal interop)"; exit 2 ;;
 	esac
 done
 

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# tests/interop/handshake.sh TERN: ngtcp2's gtlsclient (Debian
+# ngtcp2-client, GnuTLS) against the host board's tern on loopback: the
+# QUIC handshake completes for each TLS 1.3 suite offered alone, and with
+# tern forcing a Retry. Judged from both sides (shared/FACTS.md:
+# gtlsclient exits 0 even when nothing answered): the client must print
+# that the handshake completed and was confirmed, the suite and ALPN h3;
+# tern's log must count the completed handshake (and the Retry).
+# Prints cmocka-style lines for tools/run-tests.sh. Every run is bounded:
+# tern stops by itself (-t), gtlsclient has --timeout and `timeout`.
+# TERN_RUNNER: a prefix for tern (e.g. "qemu-aarch64 -L ... -cpu max" for
+# the linux-arm64 build, whose packet protection is then the arm64 code).
+set -u
+tern=$(realpath "${1:?usage: tests/interop/handshake.sh TERN}")
+command -v gtlsclient >/dev/null || { echo "interop: gtlsclient missing (make deps)"; exit 1; }
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+pass=0 fail=0
+
+# one case: NAME GNUTLS_CIPHER SUITE_NAME [TERN_ARGS...]
+case_run() {
+	local name=$1 cipher=$2 want=$3
+	shift 3
+	local port log=$dir/$name.tern.log clog=$dir/$name.client.log ok=1 i
+
+	for i in 1 2 3 4 5; do
+		port=$(( 20000 + RANDOM % 40000 ))
+		${TERN_RUNNER:-} "$tern" -l 127.0.0.1:$port -t 10 "$@" >"$log" 2>&1 &
+		local pid=$!
+		for _ in $(seq 100); do
+			grep -q "listening on udp" "$log" 2>/dev/null && break
+			kill -0 $pid 2>/dev/null || break
+			sleep 0.05
+		done
+		kill -0 $pid 2>/dev/null && break
+		wait $pid  # port taken: try another
+	done
+	timeout 20 gtlsclient --no-quic-dump --no-http-dump --timeout=1s \
+		--ciphers="NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+$cipher" \
+		127.0.0.1 $port >"$clog" 2>&1
+	kill -INT $pid 2>/dev/null
+	wait $pid
+	for want_line in "QUIC handshake has completed" "QUIC handshake has been confirmed" \
+			 "Negotiated cipher suite is $want" "Negotiated ALPN is h3"; do
+		grep -q "$want_line" "$clog" || { echo "interop $name: client never said: $want_line"; ok=0; }
+	done
+	grep -q "1 handshakes completed" "$log" || { echo "interop $name: tern counted no completed handshake"; ok=0; }
+	if [ "$*" = "--retry" ]; then
+		grep -q "1 Retry" "$log" || { echo "interop $name: tern sent no Retry"; ok=0; }
+	fi
+	if [ $ok = 1 ]; then
+		pass=$((pass + 1))
+		echo "interop $name: ok ($want)"
+	else
+		fail=$((fail + 1))
+		sed 's/^/    tern: /' "$log" | grep -v "^    tern: [a-z_0-9]* *[0-9]" | tail -5
+		grep -v "^I0\|packet:\|Set timer" "$clog" | sed 's/^/    client: /' | tail -8
+	fi
+}
+
+case_run aes128gcm AES-128-GCM AES-128-GCM
+case_run aes256gcm AES-256-GCM AES-256-GCM
+case_run chacha20 CHACHA20-POLY1305 CHACHA20-POLY1305
+case_run aes128ccm AES-128-CCM AES-128-CCM
+case_run retry AES-128-GCM AES-128-GCM --retry
+
+[ $pass -gt 0 ] && echo "[  PASSED  ] $pass test(s)."
+[ $fail -gt 0 ] && echo "[  FAILED  ] $fail test(s)."
+[ $fail -eq 0 ]
