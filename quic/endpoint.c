@@ -275,9 +275,17 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 		ep->st.conns_refused++;
 		return;
 	}
+	quic_conn_input(c, d, len, now);
+	if (!c->stats.pkts_rx) {
+		/* nothing in it decrypted: no state for garbage (it would hold
+		 * a slot until the idle timeout) */
+		quic_conn_deinit(c);
+		pool_free(&pool_conn, c);
+		ep->st.pkts_dropped++;
+		return;
+	}
 	keep_conn(ep, hd);
 	ep->st.conns_accepted++;
-	quic_conn_input(c, d, len, now);
 }
 
 void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,

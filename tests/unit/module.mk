@@ -22,6 +22,8 @@ CFLAGS_tests/unit/test_wolfssl.c = $(WOLFSSL_INC)
 
 # the endpoint and its connections, end to end in memory
 unit-y += tests/unit/test_endpoint.c
+# 100,000 random and mutated datagrams into a server (run under ASan in host-san)
+unit-y += tests/unit/test_endpoint_fuzz.c
 
 # the link simulator (tests/sim) and its own test
 unit-y += tests/unit/test_sim.c
