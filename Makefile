@@ -210,16 +210,20 @@ size-image: $(IMAGE)
 # (the images do not call it yet), linked for linux-arm64 with either backend
 size: deps
 	$(Q)for b in linux-arm64 qemu-virt-arm64; do \
-		[ -f build/size/$$b/.config ] || $(MAKE) --no-print-directory O=build/size/$$b $${b}_defconfig >/dev/null || exit 1; \
+		if [ -f build/size/$$b/.config ]; then $(MAKE) --no-print-directory O=build/size/$$b olddefconfig >/dev/null; \
+		else $(MAKE) --no-print-directory O=build/size/$$b $${b}_defconfig >/dev/null; fi || exit 1; \
 		$(MAKE) --no-print-directory O=build/size/$$b all >/dev/null || exit 1; \
 		$(MAKE) --no-print-directory -s O=build/size/$$b size-image || exit 1; echo; \
 	done
 	$(Q)for be in arm64 portable; do o=build/size/crypto-$$be; \
 		frag=; [ $$be = portable ] && frag=configs/fragments/crypto-portable.config; \
-		[ -f $$o/.config ] || $(MAKE) --no-print-directory O=$$o linux-arm64_defconfig FRAGMENTS=$$frag >/dev/null || exit 1; \
+		if [ -f $$o/.config ]; then $(MAKE) --no-print-directory O=$$o olddefconfig >/dev/null; \
+		else $(MAKE) --no-print-directory O=$$o linux-arm64_defconfig FRAGMENTS=$$frag >/dev/null; fi || exit 1; \
 		$(MAKE) --no-print-directory O=$$o size-crypto >/dev/null || exit 1; \
 		$(MAKE) --no-print-directory -s O=$$o size-crypto-report || exit 1; echo; \
 	done
+	$(Q)$(MAKE) --no-print-directory O=build/size/crypto-arm64 build/size/crypto-arm64/size/conn_footprint >/dev/null && \
+		$(MAKE) --no-print-directory -s O=build/size/crypto-arm64 size-conn
 
 build-matrix: deps
 	$(Q)bash tools/build-matrix.sh

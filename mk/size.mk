@@ -13,6 +13,15 @@ $(CRYPTO_FP): $(call obj,tools/size/crypto_footprint.c) $(O)/lib/libtern.a $(UNI
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
 	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtern.a $(UNIT_LIBS) $(LDLIBS)
+# an idle established connection, measured (tools/size/conn_footprint.c)
+CONN_FP := $(O)/size/conn_footprint
+.PHONY: size-conn
+$(CONN_FP): $(call obj,tools/size/conn_footprint.c) $(O)/lib/libtern.a $(UNIT_LIBS)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(BASE_CFLAGS) $(LDFLAGS) -o $@ $< $(O)/lib/libtern.a $(UNIT_LIBS) $(LDLIBS)
+size-conn: $(CONN_FP)
+	$(Q)$(UNIT_RUNNER) $(CONN_FP)
 size-crypto-report: $(CRYPTO_FP)
 	$(Q)$(PYTHON) tools/size.py $(CRYPTO_FP).map --srcs "$(core-y)" --only "crypto third_party/wolfssl" \
 		--title "== crypto footprint, $(BOARD), backend $(if $(CONFIG_CRYPTO_ARM64),arm64 (+ wolfCrypt fallback),portable): all of crypto/crypto.h"
