@@ -13,6 +13,7 @@
 #define TERN_POOLS(POOL) \
 	POOL(pktbuf,   struct pktbuf_block,   CONFIG_POOL_PACKET_BUFFERS) \
 	POOL(chunk,    struct chunk_block,    CONFIG_POOL_STREAM_CHUNKS) \
+	POOL(stream,   struct quic_stream,    CONFIG_POOL_CONNECTIONS * CONFIG_POOL_STREAMS_PER_CONN) \
 	POOL(conn,     struct quic_conn,      CONFIG_POOL_CONNECTIONS) \
 	POOL(hs,       struct quic_hs,        CONFIG_QUIC_HANDSHAKES) \
 	POOL(tls_64,   struct arena_block_64,  CONFIG_TLS_ARENA_64) \

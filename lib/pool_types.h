@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "lib/kconfig.h"
+#include "quic/stream-t.h"
 
 BUILD_ASSERT(CONFIG_POOL_PACKET_BUFFER_SIZE % 4 == 0,
 	     "CONFIG_POOL_PACKET_BUFFER_SIZE must be a multiple of 4");

@@ -16,3 +16,5 @@ core-y += quic/reasm.c
 core-y += quic/ackrange.c
 # connections and the endpoint (routing, Retry, VN, stateless reset)
 core-y += quic/conn.c quic/endpoint.c
+# streams: data in pooled chunks, state machines, flow control, stream limits
+core-y += quic/stream.c

@@ -31,6 +31,7 @@ UNIT_SIM_SRCS := tests/sim/sim.c
 # unit programs link their own object and libtern.a: test_sim adds the simulator
 $(O)/tests/unit/test_sim: $(call obj,$(UNIT_SIM_SRCS))
 $(O)/tests/unit/test_sim: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_SIM_SRCS))
+unit-y += tests/unit/test_stream.c
 # tern client and server over the simulator
 unit-y += tests/unit/test_sim_quic.c
 $(O)/tests/unit/test_sim_quic: $(call obj,$(UNIT_SIM_SRCS))
