@@ -15,6 +15,7 @@
 #include "quic/protect-t.h"
 #include "quic/quic-t.h"
 #include "quic/reasm.h"
+#include "quic/stream-t.h"
 #include "quic/tls.h"
 
 /* A UDP address as the port delivers it. */
@@ -29,12 +30,32 @@ struct quic_addr {
  * per space until the recovery issue moves them to the shared pool). */
 #define QUIC_SENT_MAX 32
 
+/* A stream-related frame a packet carried, to act on its fate. */
+enum quic_sent_kind {
+	QUIC_SENT_STREAM = 1,   /* STREAM data [off, off + len), fin */
+	QUIC_SENT_MSD,          /* MAX_STREAM_DATA */
+	QUIC_SENT_RESET,        /* RESET_STREAM */
+	QUIC_SENT_STOP,         /* STOP_SENDING */
+};
+
+#define QUIC_SENT_FRAMES 4
+
+struct quic_sent_frame {
+	pool_handle_t stream;
+	uint64_t off;
+	uint16_t len;
+	uint8_t kind, fin;
+};
+
 struct quic_sent {
 	uint64_t pn;
 	uint64_t time;
 	uint32_t crypto_off, crypto_len;  /* CRYPTO data carried */
 	uint16_t size;
-	uint8_t ack_eliciting : 1, handshake_done : 1, used : 1;
+	uint8_t ack_eliciting : 1, handshake_done : 1, used : 1, max_data : 1,
+		max_streams_bidi : 1, max_streams_uni : 1;
+	uint8_t nframes;
+	struct quic_sent_frame f[QUIC_SENT_FRAMES];
 };
 
 struct quic_space {
@@ -115,6 +136,13 @@ struct quic_conn {
 	bool path_response_pending;
 	uint8_t path_response[8];
 	bool registered, odcid_registered;   /* CIDs in the endpoint's table */
+	/* streams and connection-level flow control (RFC 9000 4.1) */
+	struct quic_streams streams;
+	struct quic_flow rx_flow;        /* limit we gave, bytes the peer used */
+	struct quic_flow tx_flow;        /* the peer's MAX_DATA, bytes we sent */
+	uint64_t rx_consumed;            /* bytes the application read */
+	bool max_data_resend;
+	uint32_t stream_rr;              /* round-robin start for STREAM frames */
 	/* closing */
 	uint64_t close_error;
 	bool close_app, close_pending;

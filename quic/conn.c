@@ -19,6 +19,7 @@
 #include "quic/frame.h"
 #include "quic/packet.h"
 #include "quic/protect.h"
+#include "quic/stream.h"
 #include "quic/tparams.h"
 
 #define NS_PER_MS       UINT64_C(1000000)
@@ -138,6 +139,12 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 	if (err)
 		return err;
 	c->have_peer_tp = true;
+	quic_streams_set_peer_params(&c->streams, tp.initial_max_streams_bidi,
+				     tp.initial_max_streams_uni,
+				     tp.initial_max_stream_data_bidi_local,
+				     tp.initial_max_stream_data_bidi_remote,
+				     tp.initial_max_stream_data_uni);
+	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
 	c->peer_idle_ms = tp.max_idle_timeout;
 	c->peer_max_ack_delay_ms = tp.max_ack_delay;
 	c->peer_ack_delay_exp = tp.ack_delay_exponent;
@@ -234,6 +241,17 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 
 static void on_acked(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
 {
+	for (int i = 0; i < s->nframes; i++) {
+		struct quic_sent_frame *f = &s->f[i];
+		struct quic_stream *st = pool_get(&pool_stream, f->stream);
+
+		if (!st)
+			continue;  /* closed since: nothing to do */
+		if (f->kind == QUIC_SENT_STREAM)
+			quic_stream_on_acked(st, f->off, f->len, f->fin);
+		else if (f->kind == QUIC_SENT_RESET)
+			quic_stream_on_reset_acked(st);
+	}
 	(void)c;
 	if (s->ack_eliciting)
 		sp->in_flight--;
@@ -257,9 +275,45 @@ static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent
 	}
 	if (s->handshake_done)
 		c->handshake_done_pending = true;
+	if (s->max_data)
+		c->max_data_resend = true;
+	if (s->max_streams_bidi)
+		quic_streams_on_max_streams_lost(&c->streams, true);
+	if (s->max_streams_uni)
+		quic_streams_on_max_streams_lost(&c->streams, false);
+	for (int i = 0; i < s->nframes; i++) {
+		struct quic_sent_frame *f = &s->f[i];
+		struct quic_stream *st = pool_get(&pool_stream, f->stream);
+
+		if (!st)
+			continue;
+		if (f->kind == QUIC_SENT_STREAM)
+			quic_stream_on_lost(st, f->off, f->len, f->fin);
+		else if (f->kind == QUIC_SENT_MSD)
+			quic_stream_on_max_stream_data_lost(st);
+		else if (f->kind == QUIC_SENT_RESET)
+			quic_stream_on_reset_lost(st);
+		else if (f->kind == QUIC_SENT_STOP)
+			quic_stream_on_stop_sending_lost(st);
+	}
 	if (s->ack_eliciting)
 		sp->in_flight--;
 	s->used = 0;
+}
+
+/* Streams finished both ways leave (after the application has seen their
+ * last event: never while a callback may hold the pointer). */
+static void sweep_one(void *ctx, struct quic_stream *s)
+{
+	struct quic_conn *c = ctx;
+
+	if (quic_stream_done(s))
+		quic_streams_close(&c->streams, s);
+}
+
+static void sweep_streams(struct quic_conn *c)
+{
+	quic_streams_for_each(&c->streams, sweep_one, c);
 }
 
 static void rtt_sample(struct quic_conn *c, uint64_t latest, uint64_t ack_delay)
@@ -331,34 +385,68 @@ static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_f
 
 /* ---------------------------------------------------------------- frames */
 
-/* STUB until quic/stream joins the connection (docs/ROADMAP.md): the
- * peer may open STUB_UNI_STREAMS unidirectional streams (what an HTTP/3
- * client needs before it finishes its handshake: control and QPACK
- * streams) of up to STUB_UNI_DATA bytes each, which are read and
- * ignored; no bidirectional stream. Limits are enforced with the RFC's
- * errors: a stream over the limit is STREAM_LIMIT_ERROR, data beyond a
- * stream's credit FLOW_CONTROL_ERROR, anything on a stream we never
- * opened STREAM_STATE_ERROR. */
-#define STUB_UNI_STREAMS 3
-#define STUB_UNI_DATA    1024
+/* Stream limits we give the peer: room for HTTP/3's three unidirectional
+ * streams each way and requests on the rest of the slots; a stream's
+ * window is what its receive chunks hold, the connection's what all
+ * slots' windows hold (no credit without memory behind it). */
+#define PEER_UNI_STREAMS  3
+#define OUR_STREAMS       (3 + 6)
+#define PEER_BIDI_STREAMS (QUIC_STREAMS_SLOTS > OUR_STREAMS + PEER_UNI_STREAMS + 1 ? \
+			   QUIC_STREAMS_SLOTS - OUR_STREAMS - PEER_UNI_STREAMS : 1)
+#define CONN_WINDOW       ((uint64_t)QUIC_STREAMS_SLOTS * QUIC_STREAM_RX_WINDOW)
 
-static int on_stream_stub(struct quic_conn *c, const struct quic_frame *f)
+static void app_event(struct quic_conn *c, struct quic_stream *s)
 {
-	uint64_t id = f->stream.stream_id;
-	bool peer_initiated = (id & 1) == (c->server ? 0 : 1);
-	bool uni = id & 2;
+	if (c->ep->app && c->ep->app->stream_event)
+		c->ep->app->stream_event(c->ep->app_ctx, c, s);
+	else  /* nobody reads: consume so credit keeps flowing */
+		quic_conn_stream_read(c, s, NULL, SIZE_MAX, &(bool){ false });
+}
 
-	if (!peer_initiated)
-		return QUIC_STREAM_STATE_ERROR;
-	if (!uni || (id >> 2) >= STUB_UNI_STREAMS)
-		return QUIC_STREAM_LIMIT_ERROR;
-	if (QUIC_FRAME_IS_STREAM(f->type) && f->stream.offset + f->stream.len > STUB_UNI_DATA)
+/* Frames about streams (RFC 9000 19.4-19.14). QUIC_STREAM_DROPPED asks
+ * the caller not to acknowledge the packet: memory ran out, the peer
+ * sends it again. */
+static int on_stream_frame(struct quic_conn *c, const struct quic_frame *f)
+{
+	uint64_t id = f->stream.stream_id, nb = 0;
+	bool recv = QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
+		    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED;
+	int err = 0, ret;
+	struct quic_stream *s;
+
+	if (f->type == QUIC_FRAME_RESET_STREAM)
+		id = f->reset_stream.stream_id;
+	else if (f->type == QUIC_FRAME_STOP_SENDING)
+		id = f->stop_sending.stream_id;
+	else if (f->type == QUIC_FRAME_MAX_STREAM_DATA)
+		id = f->max_stream_data.stream_id;
+	else if (f->type == QUIC_FRAME_STREAM_DATA_BLOCKED)
+		id = f->stream_data_blocked.stream_id;
+	s = quic_streams_get_or_open(&c->streams, c->self, id,
+				     recv ? QUIC_STREAM_PART_RECV : QUIC_STREAM_PART_SEND, &err);
+	if (!s)
+		return err;
+	if (QUIC_FRAME_IS_STREAM(f->type)) {
+		ret = quic_stream_on_frame(s, f->stream.offset, f->stream.data, f->stream.len,
+					   f->type & QUIC_FRAME_STREAM_FIN, &nb);
+	} else if (f->type == QUIC_FRAME_RESET_STREAM) {
+		ret = quic_stream_on_reset(s, f->reset_stream.error, f->reset_stream.final_size, &nb);
+	} else if (f->type == QUIC_FRAME_STOP_SENDING) {
+		quic_stream_on_stop_sending(s, f->stop_sending.error);
+		app_event(c, s);
+		return 0;
+	} else if (f->type == QUIC_FRAME_MAX_STREAM_DATA) {
+		quic_stream_on_max_stream_data(s, f->max_stream_data.max);
+		return 0;
+	} else {
+		return 0;  /* STREAM_DATA_BLOCKED: credit follows reading anyway */
+	}
+	/* the connection's limit counts the highest offset of every stream */
+	if (nb && quic_flow_consume(&c->rx_flow, nb) != 0)
 		return QUIC_FLOW_CONTROL_ERROR;
-	if (f->type == QUIC_FRAME_RESET_STREAM && f->reset_stream.final_size > STUB_UNI_DATA)
-		return QUIC_FLOW_CONTROL_ERROR;
-	/* the peer's unidirectional streams are receive-only for us */
-	if (f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA)
-		return QUIC_STREAM_STATE_ERROR;
+	if (ret)
+		return ret;
+	app_event(c, s);
 	return 0;
 }
 
@@ -398,11 +486,23 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 	if (QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
 	    f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA ||
 	    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED)
-		return on_stream_stub(c, f);
-	/* MAX_DATA, MAX_STREAMS, *_BLOCKED, NEW_CONNECTION_ID,
-	 * RETIRE_CONNECTION_ID, PATH_RESPONSE: nothing to do until streams
-	 * and connection migration exist */
-	return 0;
+		return on_stream_frame(c, f);
+	switch (f->type) {
+	case QUIC_FRAME_MAX_DATA:
+		quic_flow_raise(&c->tx_flow, f->max_data.max);
+		return 0;
+	case QUIC_FRAME_MAX_STREAMS_BIDI:
+	case QUIC_FRAME_MAX_STREAMS_UNI:
+		return quic_streams_on_max_streams(&c->streams,
+						   f->type == QUIC_FRAME_MAX_STREAMS_BIDI,
+						   f->max_streams.max);
+	default:
+		/* DATA_BLOCKED, STREAMS_BLOCKED (credit follows the
+		 * application), NEW_CONNECTION_ID, RETIRE_CONNECTION_ID,
+		 * PATH_RESPONSE: nothing to do until CID rotation and
+		 * migration exist */
+		return 0;
+	}
 }
 
 /* ---------------------------------------------------------------- receiving */
@@ -480,7 +580,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		quic_conn_close(c, QUIC_PROTOCOL_VIOLATION, false, now);
 		return;
 	}
-	if (!quic_ackrange_add(&sp->rx, pn)) {
+	if (quic_ackrange_seen(&sp->rx, pn)) {
 		c->stats.dup++;
 		return;
 	}
@@ -497,6 +597,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		sp->largest_rx_time = now;
 	if (c->state >= QUIC_CONN_CLOSING) {
 		/* 10.2.1: answer with CONNECTION_CLOSE again, nothing else */
+		quic_ackrange_add(&sp->rx, pn);
 		if (c->state == QUIC_CONN_CLOSING)
 			c->close_pending = true;
 		return;
@@ -513,6 +614,13 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		err = quic_frame_parse(&r, h->type, &f);
 		if (!err)
 			err = on_frame(c, s, &f, now);
+		if (err == QUIC_STREAM_DROPPED) {
+			/* out of memory for stream data: not acknowledged, so
+			 * the peer sends it all again (frames already handled
+			 * are idempotent) */
+			c->stats.dropped++;
+			return;
+		}
 		if (err) {
 			quic_conn_close(c, (uint64_t)err, false, now);
 			return;
@@ -521,7 +629,10 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		if (c->state >= QUIC_CONN_DRAINING)
 			return;
 	}
-	if (eliciting && !sp->discarded) {
+	if (sp->discarded)
+		return;  /* HANDSHAKE_DONE just dropped these keys */
+	quic_ackrange_add(&sp->rx, pn);
+	if (eliciting) {
 		sp->unacked_eliciting++;
 		/* Initial and Handshake at once; 1-RTT every second packet or
 		 * within our max_ack_delay (RFC 9000 13.2.1) */
@@ -561,6 +672,7 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 		input_packet(c, d + off, &h, len, now);
 		off += h.len;
 	}
+	sweep_streams(c);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -574,7 +686,9 @@ static bool crypto_waiting(const struct quic_conn *c, enum quic_pn_space s)
 		      sp->crypto_sent < hs->tls.out[level_of_space[s]].len);
 }
 
-static bool wants_send(const struct quic_conn *c, enum quic_pn_space s, uint64_t now)
+static bool streams_waiting(struct quic_conn *c);
+
+static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 {
 	const struct quic_space *sp = &c->space[s];
 
@@ -585,7 +699,8 @@ static bool wants_send(const struct quic_conn *c, enum quic_pn_space s, uint64_t
 	if (sp->ack_deadline <= now || crypto_waiting(c, s) || sp->probe)
 		return true;
 	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
-				       c->path_response_pending);
+				       c->path_response_pending ||
+				       (c->complete && streams_waiting(c)));
 }
 
 static struct quic_sent *sent_slot(struct quic_space *sp)
@@ -594,6 +709,188 @@ static struct quic_sent *sent_slot(struct quic_space *sp)
 		if (!sp->sent[i].used)
 			return &sp->sent[i];
 	return NULL;
+}
+
+static bool add_sent_frame(struct quic_sent *rec, const struct quic_stream *st,
+			   enum quic_sent_kind kind, uint64_t off, size_t len, bool fin)
+{
+	struct quic_sent_frame *f;
+
+	if (rec->nframes == QUIC_SENT_FRAMES)
+		return false;
+	f = &rec->f[rec->nframes++];
+	f->stream = pool_handle(&pool_stream, st);
+	f->kind = (uint8_t)kind;
+	f->off = off;
+	f->len = (uint16_t)len;
+	f->fin = fin;
+	return true;
+}
+
+struct stream_writer {
+	struct quic_conn *c;
+	struct buf_writer *w;
+	struct quic_sent *rec;
+	bool eliciting;
+};
+
+/* Control frames of one stream: MAX_STREAM_DATA, RESET_STREAM,
+ * STOP_SENDING (each recorded to be resent if lost). */
+static void stream_control(void *ctx, struct quic_stream *st)
+{
+	struct stream_writer *sw = ctx;
+	struct quic_frame f;
+	uint64_t v, size;
+
+	if (sw->rec->nframes == QUIC_SENT_FRAMES)
+		return;
+	if (quic_stream_want_max_stream_data(st, &v)) {
+		f = (struct quic_frame){ .type = QUIC_FRAME_MAX_STREAM_DATA };
+		f.max_stream_data.stream_id = st->id;
+		f.max_stream_data.max = v;
+		if (quic_frame_write(sw->w, &f) == 0 &&
+		    add_sent_frame(sw->rec, st, QUIC_SENT_MSD, 0, 0, false)) {
+			quic_stream_max_stream_data_sent(st, v);
+			sw->eliciting = true;
+		}
+	}
+	if (sw->rec->nframes < QUIC_SENT_FRAMES && quic_stream_want_reset(st, &v, &size)) {
+		f = (struct quic_frame){ .type = QUIC_FRAME_RESET_STREAM };
+		f.reset_stream.stream_id = st->id;
+		f.reset_stream.error = v;
+		f.reset_stream.final_size = size;
+		if (quic_frame_write(sw->w, &f) == 0 &&
+		    add_sent_frame(sw->rec, st, QUIC_SENT_RESET, 0, 0, false)) {
+			quic_stream_reset_sent(st);
+			sw->eliciting = true;
+		}
+	}
+	if (sw->rec->nframes < QUIC_SENT_FRAMES && quic_stream_want_stop_sending(st, &v)) {
+		f = (struct quic_frame){ .type = QUIC_FRAME_STOP_SENDING };
+		f.stop_sending.stream_id = st->id;
+		f.stop_sending.error = v;
+		if (quic_frame_write(sw->w, &f) == 0 &&
+		    add_sent_frame(sw->rec, st, QUIC_SENT_STOP, 0, 0, false)) {
+			quic_stream_stop_sending_sent(st);
+			sw->eliciting = true;
+		}
+	}
+}
+
+/* One STREAM frame of st, as much as fits (lost bytes first, then new
+ * ones within the stream's and the connection's credit). */
+static void stream_data(struct stream_writer *sw, struct quic_stream *st)
+{
+	struct quic_conn *c = sw->c;
+	uint8_t data[MAX_DATAGRAM];
+	uint64_t off;
+	size_t len, fit, nb;
+	bool fin, use_len;
+	struct quic_frame f = { .type = QUIC_FRAME_STREAM };
+
+	if (sw->rec->nframes == QUIC_SENT_FRAMES || buf_room(sw->w) < 8 ||
+	    !quic_stream_peek_frame(st, quic_flow_avail(&c->tx_flow), &off, &len, &fin))
+		return;
+	/* always with a length field (more frames may follow): size it
+	 * for a 2-byte one, which any packet's data fits */
+	fit = quic_frame_stream_fit(st->id, off, buf_room(sw->w) - 2, len, &use_len);
+	if (!fit && len)
+		return;
+	if (!quic_stream_next_frame(st, fit, quic_flow_avail(&c->tx_flow), &off, &len, &fin, &nb))
+		return;
+	quic_stream_copy(st, off, data, len);
+	f.type = (uint8_t)(QUIC_FRAME_STREAM | QUIC_FRAME_STREAM_LEN | (off ? QUIC_FRAME_STREAM_OFF : 0) |
+			   (fin ? QUIC_FRAME_STREAM_FIN : 0));
+	f.stream.stream_id = st->id;
+	f.stream.offset = off;
+	f.stream.data = data;
+	f.stream.len = len;
+	if (quic_frame_write(sw->w, &f) != 0) {
+		quic_stream_on_lost(st, off, len, fin);  /* give the range back */
+		return;
+	}
+	c->tx_flow.used += nb;
+	add_sent_frame(sw->rec, st, QUIC_SENT_STREAM, off, len, fin);
+	sw->eliciting = true;
+}
+
+static void stream_control_cb(void *ctx, struct quic_stream *st)
+{
+	stream_control(ctx, st);
+}
+
+/* Connection-level credit, MAX_STREAMS, then per stream its control
+ * frames and data, round-robin from where the last packet stopped.
+ * Returns whether anything ack-eliciting was written. */
+static bool write_stream_frames(struct quic_conn *c, struct buf_writer *w, struct quic_sent *rec)
+{
+	struct stream_writer sw = { c, w, rec, false };
+	struct quic_frame f;
+	uint64_t v;
+
+	if (quic_flow_want_raise(&c->rx_flow, c->rx_consumed, CONN_WINDOW, &v) ||
+	    c->max_data_resend) {
+		if (!c->max_data_resend)
+			c->rx_flow.limit = v;
+		f = (struct quic_frame){ .type = QUIC_FRAME_MAX_DATA };
+		f.max_data.max = c->rx_flow.limit;
+		if (quic_frame_write(w, &f) == 0) {
+			c->max_data_resend = false;
+			rec->max_data = 1;
+			sw.eliciting = true;
+		}
+	}
+	for (int bidi = 1; bidi >= 0; bidi--) {
+		if (!quic_streams_want_max_streams(&c->streams, bidi, &v))
+			continue;
+		f = (struct quic_frame){ .type = bidi ? QUIC_FRAME_MAX_STREAMS_BIDI :
+							QUIC_FRAME_MAX_STREAMS_UNI };
+		f.max_streams.max = v;
+		if (quic_frame_write(w, &f) == 0) {
+			quic_streams_max_streams_sent(&c->streams, bidi, v);
+			if (bidi)
+				rec->max_streams_bidi = 1;
+			else
+				rec->max_streams_uni = 1;
+			sw.eliciting = true;
+		}
+	}
+	quic_streams_for_each(&c->streams, stream_control_cb, &sw);
+	for (uint32_t k = 0; k < QUIC_STREAMS_SLOTS && rec->nframes < QUIC_SENT_FRAMES; k++) {
+		uint32_t i = (c->stream_rr + k) % QUIC_STREAMS_SLOTS;
+		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
+
+		if (st)
+			stream_data(&sw, st);
+	}
+	c->stream_rr = (c->stream_rr + 1) % QUIC_STREAMS_SLOTS;
+	return sw.eliciting;
+}
+
+/* Does any stream have something to send? */
+static bool streams_waiting(struct quic_conn *c)
+{
+	uint64_t off, v, size;
+	size_t len;
+	bool fin;
+
+	if (c->max_data_resend)
+		return true;
+	if (quic_flow_want_raise(&c->rx_flow, c->rx_consumed, CONN_WINDOW, &v))
+		return true;
+	if (quic_streams_want_max_streams(&c->streams, true, &v) ||
+	    quic_streams_want_max_streams(&c->streams, false, &v))
+		return true;
+	for (uint32_t i = 0; i < QUIC_STREAMS_SLOTS; i++) {
+		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
+
+		if (st && (quic_stream_peek_frame(st, quic_flow_avail(&c->tx_flow), &off, &len, &fin) ||
+			   quic_stream_want_max_stream_data(st, &v) ||
+			   quic_stream_want_reset(st, &v, &size) ||
+			   quic_stream_want_stop_sending(st, &v)))
+			return true;
+	}
+	return false;
 }
 
 /* Build one packet of space s at w (room: what w has left). pad_to:
@@ -696,6 +993,8 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				eliciting = true;
 			}
 		}
+		if (s == QUIC_SPACE_APP && c->complete)
+			eliciting |= write_stream_frames(c, &pw, rec);
 		if ((sp->probe || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
 			struct quic_frame f = { .type = QUIC_FRAME_PING };
 
@@ -882,10 +1181,12 @@ static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *
 	tp.max_udp_payload_size = MAX_DATAGRAM;
 	tp.active_connection_id_limit = CONFIG_POOL_CIDS_PER_CONN;
 	tp.initial_scid = c->scid;
-	/* the stream stub's limits (on_stream_stub) */
-	tp.initial_max_streams_uni = STUB_UNI_STREAMS;
-	tp.initial_max_stream_data_uni = STUB_UNI_DATA;
-	tp.initial_max_data = STUB_UNI_STREAMS * STUB_UNI_DATA;
+	tp.initial_max_streams_uni = PEER_UNI_STREAMS;
+	tp.initial_max_streams_bidi = PEER_BIDI_STREAMS;
+	tp.initial_max_stream_data_uni = QUIC_STREAM_RX_WINDOW;
+	tp.initial_max_stream_data_bidi_local = QUIC_STREAM_RX_WINDOW;
+	tp.initial_max_stream_data_bidi_remote = QUIC_STREAM_RX_WINDOW;
+	tp.initial_max_data = CONN_WINDOW;
 	tp.present = QUIC_TP_BIT(QUIC_TP_INITIAL_SCID) | QUIC_TP_BIT(QUIC_TP_MAX_IDLE_TIMEOUT) |
 		     QUIC_TP_BIT(QUIC_TP_MAX_UDP_PAYLOAD_SIZE) |
 		     QUIC_TP_BIT(QUIC_TP_ACTIVE_CONNECTION_ID_LIMIT);
@@ -937,8 +1238,11 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 		c->space[s].largest_acked = UINT64_MAX;
 		c->space[s].ack_deadline = UINT64_MAX;
 	}
-	if (quic_cid_add(&ep->cids, &c->scid, self) != 0)
+	c->rx_flow.limit = CONN_WINDOW;
+	if (quic_streams_init(&c->streams, server, PEER_BIDI_STREAMS, PEER_UNI_STREAMS) != 0)
 		return -1;
+	if (quic_cid_add(&ep->cids, &c->scid, self) != 0)
+		goto fail;
 	c->registered = true;
 	/* a server's first Initials arrive to the client's chosen DCID (after
 	 * a Retry: the Retry's SCID) */
@@ -977,6 +1281,7 @@ void quic_conn_deinit(struct quic_conn *c)
 	/* registry first (DESIGN.md 4.1), then the memory */
 	if (c->ep)
 		quic_cid_remove_conn(&c->ep->cids, c->self);
+	quic_streams_deinit(&c->streams);
 	if (hs) {
 		quic_tls_deinit(&hs->tls);
 		pool_free(&pool_hs, hs);
@@ -1003,4 +1308,42 @@ void quic_conn_release_hs(struct quic_conn *c)
 	quic_tls_deinit(&hs->tls);
 	pool_free(&pool_hs, hs);
 	c->hs = POOL_HANDLE_NONE;
+}
+
+/* ---------------------------------------------------------------- streams, for the application */
+
+struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi)
+{
+	if (!c->complete || c->state != QUIC_CONN_ESTABLISHED)
+		return NULL;
+	return quic_streams_open_local(&c->streams, c->self, bidi);
+}
+
+size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8_t *data,
+			      size_t len, bool fin)
+{
+	if (c->state != QUIC_CONN_ESTABLISHED)
+		return 0;
+	return quic_stream_write(s, data, len, fin);
+}
+
+size_t quic_conn_stream_read(struct quic_conn *c, struct quic_stream *s, uint8_t *out, size_t cap,
+			     bool *fin)
+{
+	size_t n = quic_stream_read(s, out, cap, fin);
+
+	c->rx_consumed += n;
+	return n;
+}
+
+void quic_conn_stream_reset(struct quic_conn *c, struct quic_stream *s, uint64_t err)
+{
+	(void)c;
+	quic_stream_reset(s, err);
+}
+
+void quic_conn_stream_stop(struct quic_conn *c, struct quic_stream *s, uint64_t err)
+{
+	(void)c;
+	quic_stream_stop(s, err);
 }

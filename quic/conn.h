@@ -39,4 +39,22 @@ void quic_conn_release_hs(struct quic_conn *c);
 /* Close with a transport (app false) or application error. */
 void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now);
 
+/* ---- streams, for the application ---- */
+
+struct quic_stream;
+
+/* A new stream of ours (bidi or unidirectional); NULL when the peer's
+ * MAX_STREAMS or memory say not now. */
+struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi);
+/* Queue data (and FIN) on s; returns the bytes taken (fewer when the
+ * stream's buffer is full: write again after the peer acknowledges). */
+size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8_t *data,
+			      size_t len, bool fin);
+/* Read in order; credits connection flow control for what is read. */
+size_t quic_conn_stream_read(struct quic_conn *c, struct quic_stream *s, uint8_t *out, size_t cap,
+			     bool *fin);
+/* Abort our sending side (RESET_STREAM) / ask the peer to stop (STOP_SENDING). */
+void quic_conn_stream_reset(struct quic_conn *c, struct quic_stream *s, uint64_t err);
+void quic_conn_stream_stop(struct quic_conn *c, struct quic_stream *s, uint64_t err);
+
 #endif

@@ -63,6 +63,8 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 	ep->retry = cfg->retry;
 	ep->retry_load = cfg->retry_load;
 	ep->sni = cfg->sni;
+	ep->app = cfg->app;
+	ep->app_ctx = cfg->app_ctx;
 	ep->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms :
 			      CONFIG_QUIC_IDLE_TIMEOUT_MS;
 	if (crypto_aead_init(&ep->rng, CRYPTO_AES_128_GCM, cfg->seed, 16) != 0)

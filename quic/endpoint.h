@@ -25,6 +25,16 @@
 #include "quic/tls.h"
 #include "quic/token.h"
 
+struct quic_stream;
+
+/* What the application (HTTP/3, a test) hears from the transport. Called
+ * from quic_endpoint_input() while a packet is processed; it may read and
+ * write streams (quic/conn.h), never free the connection. */
+struct quic_app_ops {
+	/* s has new data, a FIN or a reset to read, or the peer stopped it */
+	void (*stream_event)(void *ctx, struct quic_conn *c, struct quic_stream *s);
+};
+
 enum quic_retry_policy {
 	QUIC_RETRY_NEVER,
 	QUIC_RETRY_ALWAYS,
@@ -42,6 +52,8 @@ struct quic_endpoint_cfg {
 	enum quic_retry_policy retry;
 	uint32_t retry_load;
 	uint64_t idle_timeout_ms;              /* 0: CONFIG default */
+	const struct quic_app_ops *app;        /* NULL: stream data is discarded */
+	void *app_ctx;
 };
 
 struct quic_endpoint_stats {
@@ -60,6 +72,8 @@ struct quic_endpoint {
 	uint32_t retry_load;
 	uint64_t idle_timeout_ms;
 	const char *sni;
+	const struct quic_app_ops *app;
+	void *app_ctx;
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
 	/* stateless answers waiting to go out (VN, Retry, reset): one slot */
