@@ -127,6 +127,8 @@ struct quic_conn {
 	/* the peer's transport parameters that matter here */
 	uint64_t peer_idle_ms, peer_max_ack_delay_ms, peer_ack_delay_exp;
 	bool have_peer_tp;
+	bool have_reset_token;           /* client: the server's stateless reset token */
+	uint8_t reset_token[QUIC_STATELESS_RESET_TOKEN_LEN];
 	/* timers (ns, UINT64_MAX: off) */
 	uint64_t idle_deadline, close_deadline;
 	uint64_t srtt, rttvar, min_rtt, latest_rtt;

@@ -145,6 +145,10 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 				     tp.initial_max_stream_data_bidi_remote,
 				     tp.initial_max_stream_data_uni);
 	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
+	if (quic_tparams_has(&tp, QUIC_TP_STATELESS_RESET_TOKEN)) {
+		memcpy(c->reset_token, tp.stateless_reset_token, sizeof(c->reset_token));
+		c->have_reset_token = true;
+	}
 	c->peer_idle_ms = tp.max_idle_timeout;
 	c->peer_max_ack_delay_ms = tp.max_ack_delay;
 	c->peer_ack_delay_exp = tp.ack_delay_exponent;
@@ -649,10 +653,15 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 {
 	size_t off = 0;
+	uint32_t before = c->stats.pkts_rx;
+	uint8_t tail[QUIC_STATELESS_RESET_TOKEN_LEN];
 
 	if (c->state >= QUIC_CONN_CLOSED)
 		return;
 	c->bytes_rx += len;
+	/* decryption works in place: keep the tail a stateless reset needs */
+	if (len >= sizeof(tail))
+		memcpy(tail, d + len - sizeof(tail), sizeof(tail));
 	while (off < len && c->state < QUIC_CONN_DRAINING) {
 		struct quic_pkt_hdr h;
 
@@ -671,6 +680,10 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 		}
 		input_packet(c, d + off, &h, len, now);
 		off += h.len;
+	}
+	if (c->stats.pkts_rx == before && len >= 21 && !quic_pkt_is_long(d[0])) {
+		memcpy(d + len - sizeof(tail), tail, sizeof(tail));
+		quic_conn_is_stateless_reset(c, d, len, now);
 	}
 	sweep_streams(c);
 }
@@ -1308,6 +1321,19 @@ void quic_conn_release_hs(struct quic_conn *c)
 	quic_tls_deinit(&hs->tls);
 	pool_free(&pool_hs, hs);
 	c->hs = POOL_HANDLE_NONE;
+}
+
+bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t len,
+				  uint64_t now)
+{
+	/* RFC 9000 10.3.1: the last 16 bytes of a datagram we cannot use */
+	if (!c->have_reset_token || len < 21 || quic_pkt_is_long(d[0]) ||
+	    !crypto_equal(d + len - QUIC_STATELESS_RESET_TOKEN_LEN, c->reset_token,
+			  QUIC_STATELESS_RESET_TOKEN_LEN))
+		return false;
+	enter_draining(c, now);
+	c->close_deadline = now;  /* 10.3.1: no CONNECTION_CLOSE, gone at once */
+	return true;
 }
 
 /* ---------------------------------------------------------------- streams, for the application */

@@ -36,6 +36,10 @@ void quic_conn_timeout(struct quic_conn *c, uint64_t now);
  * confirmed, session tickets acknowledged); the endpoint calls it after
  * input. */
 void quic_conn_release_hs(struct quic_conn *c);
+/* Is d[0..len), a datagram c could not use, a stateless reset from its
+ * peer (RFC 9000 10.3.1)? If so c is closed at once (no CONNECTION_CLOSE). */
+bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t len,
+				  uint64_t now);
 /* Close with a transport (app false) or application error. */
 void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now);
 

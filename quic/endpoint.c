@@ -290,6 +290,21 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 	ep->st.conns_accepted++;
 }
 
+/* A client: a stateless reset carries no CID of ours (RFC 9000 10.3), so
+ * every connection's token is compared. */
+static bool client_reset(struct quic_endpoint *ep, const uint8_t *d, size_t len, uint64_t now)
+{
+	for (uint32_t i = 0; i < ep->nconns; i++) {
+		struct quic_conn *k = pool_get(&pool_conn, ep->conns[i]);
+
+		if (k && quic_conn_is_stateless_reset(k, d, len, now)) {
+			ep->st.resets_received++;
+			return true;
+		}
+	}
+	return false;
+}
+
 void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 			 uint8_t *d, size_t len, uint64_t now)
 {
@@ -298,7 +313,9 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 
 	ep->st.dgrams_rx++;
 	if (quic_pkt_parse(d, len, LOCAL_CID_LEN, &h) != 0) {
-		ep->st.pkts_dropped++;
+		/* a stateless reset may be shorter than any packet we parse */
+		if (ep->server || !len || quic_pkt_is_long(d[0]) || !client_reset(ep, d, len, now))
+			ep->st.pkts_dropped++;
 		return;
 	}
 	c = pool_get(&pool_conn, quic_cid_lookup(&ep->cids, h.dcid.b, h.dcid.len));
@@ -308,9 +325,11 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 		return;
 	}
 	if (!quic_pkt_is_long(h.first)) {
-		if (ep->server)
+		if (ep->server) {
 			send_stateless_reset(ep, from, d, len);
-		else
+			return;
+		}
+		if (!client_reset(ep, d, len, now))
 			ep->st.pkts_dropped++;
 		return;
 	}

@@ -60,6 +60,7 @@ struct quic_endpoint_stats {
 	uint32_t dgrams_rx, dgrams_tx, pkts_dropped, vn_sent, retry_sent, reset_sent;
 	uint32_t conns_accepted, conns_refused, conns_closed, tokens_bad;
 	uint32_t handshakes;  /* connections whose handshake completed */
+	uint32_t resets_received;
 };
 
 struct quic_endpoint {

@@ -255,21 +255,88 @@ static void test_idle_timeout(void **state)
 	teardown_pair();
 }
 
-/* the client closes: the server drains, both free within a few PTOs */
-static void test_close(void **state)
+/* one side closes: the other drains, both free within a few PTOs (the
+ * closing side's CONNECTION_CLOSE may be lost: then the peer's next
+ * packet, or its idle timeout, ends it; bounded below) */
+static void close_by(int side, uint16_t loss_pm, uint64_t seed)
 {
-	struct sim_link_cfg link = { .delay_ns = 10000000 };
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = loss_pm };
+	struct quic_conn *c;
 	uint64_t t0;
 
-	setup_pair(9, QUIC_RETRY_NEVER, &link);
-	assert_int_equal(sim_run(&sim, sim.now + 5 * SIM_NS_PER_S, confirmed, NULL), 0);
+	setup_pair(seed, QUIC_RETRY_NEVER, &link);
+	assert_int_equal(sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL), 0);
 	t0 = sim.now;
-	quic_conn_close(quic_endpoint_conn(&eps[0], client_conn), 0x42, true, sim.now);
-	assert_int_equal(sim_run(&sim, t0 + 10 * SIM_NS_PER_S, both_gone, NULL), 0);
-	assert_true(sim.now - t0 < 5 * SIM_NS_PER_S);
+	c = side ? server_conn() : quic_endpoint_conn(&eps[0], client_conn);
+	quic_conn_close(c, 0x42, true, sim.now);
+	assert_int_equal(sim_run(&sim, t0 + 40 * SIM_NS_PER_S, both_gone, NULL), 0);
+	if (!loss_pm)
+		assert_true(sim.now - t0 < 5 * SIM_NS_PER_S);
 	assert_int_equal(eps[0].st.conns_closed, 1);
 	assert_int_equal(eps[1].st.conns_closed, 1);
 	teardown_pair();
+}
+
+static void test_close(void **state)
+{
+	close_by(0, 0, 9);
+	close_by(1, 0, 10);
+	for (uint64_t seed = 11; seed < 16; seed++) {
+		close_by(0, 50, seed);
+		close_by(1, 50, seed + 100);
+	}
+}
+
+/* The server loses its state (restarts with the same static secret): the
+ * client's next packet gets a stateless reset, which the client knows by
+ * the token the server gave in its transport parameters, and drops the
+ * connection at once. */
+static bool client_gone(void *arg)
+{
+	(void)arg;
+	return !eps[0].nconns;
+}
+
+static void stateless_reset(uint16_t loss_pm, uint64_t seed)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = loss_pm };
+	struct quic_endpoint_cfg s = {
+		.server = true, .cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
+		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
+		.static_secret = { 1 }, .seed = { 99 },
+	};
+	uint64_t t0;
+
+	setup_pair(seed, QUIC_RETRY_NEVER, &link);
+	assert_int_equal(sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL), 0);
+	/* let the handshake's last packets settle, then the server restarts */
+	sim_run(&sim, sim.now + SIM_NS_PER_S, NULL, NULL);
+	quic_endpoint_deinit(&eps[1]);
+	assert_int_equal(quic_endpoint_init(&eps[1], &s), 0);
+	t0 = sim.now;
+	quic_endpoint_conn(&eps[0], client_conn)->ping_pending = true;
+	int r = sim_run(&sim, t0 + 20 * SIM_NS_PER_S, client_gone, NULL);
+
+	if (r != 0)
+		print_error("reset: client %u conns, sent %llu dgrams after restart; server %u resets,"
+			    " %u dropped, %u dgrams; client reset token %d, dropped %u\n",
+			    eps[0].nconns, (unsigned long long)sim.dir[0].stats.sent,
+			    eps[1].st.reset_sent, eps[1].st.pkts_dropped, eps[1].st.dgrams_rx,
+			    quic_endpoint_conn(&eps[0], client_conn)->have_reset_token,
+			    eps[0].st.pkts_dropped);
+	assert_int_equal(r, 0);
+	assert_int_equal(eps[0].st.resets_received, 1);
+	assert_true(eps[1].st.reset_sent >= 1);
+	if (!loss_pm)
+		assert_true(sim.now - t0 < SIM_NS_PER_S);
+	teardown_pair();
+}
+
+static void test_stateless_reset(void **state)
+{
+	stateless_reset(0, 41);
+	for (uint64_t seed = 42; seed < 47; seed++)
+		stateless_reset(50, seed);
 }
 
 /* ---------------------------------------------------------------- stream scenarios */
@@ -406,6 +473,7 @@ int main(void)
 		UNIT_TEST(test_first_flights_lost),
 		UNIT_TEST(test_idle_timeout),
 		UNIT_TEST(test_close),
+		UNIT_TEST(test_stateless_reset),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
 		UNIT_TEST(test_100_streams),
