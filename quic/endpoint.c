@@ -65,6 +65,10 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 	ep->sni = cfg->sni;
 	ep->app = cfg->app;
 	ep->app_ctx = cfg->app_ctx;
+	ep->first_version = cfg->version ? cfg->version : QUIC_VERSION_1;
+	ep->v1_only = cfg->v1_only;
+	if (!quic_version_supported(ep->first_version))
+		return -1;
 	ep->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms :
 			      CONFIG_QUIC_IDLE_TIMEOUT_MS;
 	if (crypto_aead_init(&ep->rng, CRYPTO_AES_128_GCM, cfg->seed, 16) != 0)
@@ -142,7 +146,7 @@ pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_
 		return POOL_HANDLE_NONE;
 	random_cid(ep, &scid);
 	random_cid(ep, &dcid);
-	if (quic_conn_init(c, ep, h, false, QUIC_VERSION_1, peer, &scid, &dcid, &dcid, NULL,
+	if (quic_conn_init(c, ep, h, false, ep->first_version, peer, &scid, &dcid, &dcid, NULL,
 			   now) != 0) {
 		pool_free(&pool_conn, c);
 		return POOL_HANDLE_NONE;
@@ -170,7 +174,8 @@ static void send_version_negotiation(struct quic_endpoint *ep, const struct quic
 	quic_endpoint_random(ep, &r, 1);
 	n = quic_pkt_write_version_negotiation(ep->pending, sizeof(ep->pending), &h->scid,
 					       &h->dcid, versions,
-					       sizeof(versions) / sizeof(versions[0]), r);
+					       ep->v1_only ? 1 : sizeof(versions) / sizeof(versions[0]),
+					       r);
 	if (n) {
 		queue_stateless(ep, from, n);
 		ep->st.vn_sent++;
@@ -222,6 +227,43 @@ static void send_stateless_reset(struct quic_endpoint *ep, const struct quic_add
 }
 
 /* ---------------------------------------------------------------- input */
+
+/* A client's answer to Version Negotiation (RFC 9000 6.2): only before
+ * anything else came from the server, only if it does not list the
+ * version we tried, and only to a version we speak: then the connection
+ * starts over in the same block (same handle) with new CIDs. */
+static void version_negotiation(struct quic_endpoint *ep, struct quic_conn *c,
+				const struct quic_pkt_hdr *h, uint64_t now)
+{
+	uint32_t pick = 0, tried = c->version;
+	struct quic_addr peer = c->peer;
+	pool_handle_t self = c->self;
+	struct quic_cid scid, dcid;
+
+	if (c->stats.pkts_rx || c->retried) {
+		ep->st.pkts_dropped++;
+		return;
+	}
+	for (size_t i = 0; i < h->n_versions; i++) {
+		uint32_t v = quic_pkt_vn_version(h, i);
+
+		if (v == tried) {
+			ep->st.pkts_dropped++;  /* 6.2: a VN listing our version is bogus */
+			return;
+		}
+		if (!pick && quic_version_supported(v))
+			pick = v;
+	}
+	if (!pick) {
+		c->state = QUIC_CONN_CLOSED;  /* nothing in common: give up */
+		return;
+	}
+	quic_conn_deinit(c);
+	random_cid(ep, &scid);
+	random_cid(ep, &dcid);
+	if (quic_conn_init(c, ep, self, false, pick, &peer, &scid, &dcid, &dcid, NULL, now) != 0)
+		c->state = QUIC_CONN_CLOSED;  /* freed at the next timeout */
+}
 
 /* connections still handshaking (they hold a handshake block) */
 static uint32_t handshaking(void)
@@ -319,6 +361,10 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 		return;
 	}
 	c = pool_get(&pool_conn, quic_cid_lookup(&ep->cids, h.dcid.b, h.dcid.len));
+	if (c && !ep->server && h.type == QUIC_PKT_VERSION_NEGOTIATION) {
+		version_negotiation(ep, c, &h, now);
+		return;
+	}
 	if (c) {
 		quic_conn_input(c, d, len, now);
 		quic_conn_release_hs(c);
@@ -333,7 +379,11 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 			ep->st.pkts_dropped++;
 		return;
 	}
-	if (h.unknown_version) {
+	if (h.type == QUIC_PKT_VERSION_NEGOTIATION && !ep->server) {
+		ep->st.pkts_dropped++;  /* for no connection of ours */
+		return;
+	}
+	if (h.unknown_version || (ep->server && ep->v1_only && h.version != QUIC_VERSION_1)) {
 		/* 6.1: only for datagrams a client's first could be */
 		if (ep->server && len >= QUIC_MIN_INITIAL_DATAGRAM)
 			send_version_negotiation(ep, from, &h);

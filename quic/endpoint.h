@@ -54,6 +54,10 @@ struct quic_endpoint_cfg {
 	uint64_t idle_timeout_ms;              /* 0: CONFIG default */
 	const struct quic_app_ops *app;        /* NULL: stream data is discarded */
 	void *app_ctx;
+	/* server: the versions it accepts (0: v1 and v2); client: the version
+	 * of its first Initial (0: v1), another after Version Negotiation */
+	uint32_t version;
+	bool v1_only;
 };
 
 struct quic_endpoint_stats {
@@ -75,6 +79,8 @@ struct quic_endpoint {
 	const char *sni;
 	const struct quic_app_ops *app;
 	void *app_ctx;
+	uint32_t first_version;                /* client */
+	bool v1_only;                          /* server */
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
 	/* stateless answers waiting to go out (VN, Retry, reset): one slot */

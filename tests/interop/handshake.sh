@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/interop/handshake.sh TERN: ngtcp2's gtlsclient (Debian
 # ngtcp2-client, GnuTLS) against the host board's tern on loopback: the
-# QUIC handshake completes for each TLS 1.3 suite offered alone, and with
-# tern forcing a Retry. Judged from both sides (shared/FACTS.md:
+# QUIC handshake completes for each TLS 1.3 suite offered alone, with
+# tern forcing a Retry, and after Version Negotiation (the client first
+# tries a version tern does not speak, then picks v1 from tern's list). Judged from both sides (shared/FACTS.md:
 # gtlsclient exits 0 even when nothing answered): the client must print
 # that the handshake completed and was confirmed, the suite and ALPN h3;
 # tern's log must count the completed handshake (and the Retry).
@@ -37,7 +38,7 @@ case_run() {
 	done
 	timeout 20 gtlsclient --no-quic-dump --no-http-dump --timeout=1s \
 		--ciphers="NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+$cipher" \
-		127.0.0.1 $port >"$clog" 2>&1
+		${CLIENT_ARGS:-} 127.0.0.1 $port >"$clog" 2>&1
 	kill -INT $pid 2>/dev/null
 	wait $pid
 	for want_line in "QUIC handshake has completed" "QUIC handshake has been confirmed" \
@@ -47,6 +48,11 @@ case_run() {
 	grep -q "1 handshakes completed" "$log" || { echo "interop $name: tern counted no completed handshake"; ok=0; }
 	if [ "$*" = "--retry" ]; then
 		grep -q "1 Retry" "$log" || { echo "interop $name: tern sent no Retry"; ok=0; }
+	fi
+	if [ -n "${CLIENT_ARGS:-}" ]; then
+		grep -q "1 VN" "$log" || { echo "interop $name: tern sent no Version Negotiation"; ok=0; }
+		grep -q "Client selected version 0x1" "$clog" ||
+			{ echo "interop $name: client did not switch to v1"; ok=0; }
 	fi
 	if [ $ok = 1 ]; then
 		pass=$((pass + 1))
@@ -63,6 +69,8 @@ case_run aes256gcm AES-256-GCM AES-256-GCM
 case_run chacha20 CHACHA20-POLY1305 CHACHA20-POLY1305
 case_run aes128ccm AES-128-CCM AES-128-CCM
 case_run retry AES-128-GCM AES-128-GCM --retry
+# 0x1a2a3a4a: a reserved version (RFC 9000 15) no server speaks
+CLIENT_ARGS="-v 0x1a2a3a4a --preferred-versions=v1" case_run vn AES-128-GCM AES-128-GCM
 
 [ $pass -gt 0 ] && echo "[  PASSED  ] $pass test(s)."
 [ $fail -gt 0 ] && echo "[  FAILED  ] $fail test(s)."

@@ -122,6 +122,10 @@ static void app_stream_event(void *ctx, struct quic_conn *c, struct quic_stream 
 
 static const struct quic_app_ops app_ops = { .stream_event = app_stream_event };
 
+/* versions for the next setup_pair (reset by it) */
+static uint32_t next_client_version;
+static bool next_server_v1_only;
+
 static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
 		       const struct sim_link_cfg *link)
 {
@@ -129,16 +133,18 @@ static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
 		.server = true, .cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
 		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
 		.static_secret = { 1 }, .seed = { 2, (uint8_t)seed }, .retry = retry,
-		.app = &app_ops,
+		.app = &app_ops, .v1_only = next_server_v1_only,
 	};
 	struct quic_endpoint_cfg c = {
 		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
 		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
-		.app = &app_ops,
+		.app = &app_ops, .version = next_client_version,
 	};
 	struct quic_addr server_addr;
 
 	memset(&app, 0, sizeof(app));
+	next_client_version = 0;
+	next_server_v1_only = false;
 
 	sim_init(&sim, seed);
 	assert_int_equal(quic_endpoint_init(&eps[0], &c), 0);
@@ -462,6 +468,36 @@ static void test_100_streams_loss_5(void **state)
 	hundred_streams(50, 32);
 }
 
+/* QUIC v2 (RFC 9369) end to end, then a v2 client meeting a v1-only
+ * server: Version Negotiation, and the client starts over in v1 */
+static void versions(uint32_t client_v, bool server_v1_only, uint32_t want, uint16_t loss_pm,
+		     uint64_t seed)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = loss_pm };
+
+	/* read by setup_pair's configurations, then reset by it */
+	next_client_version = client_v;
+	next_server_v1_only = server_v1_only;
+	setup_pair(seed, QUIC_RETRY_NEVER, &link);
+	if (sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL) != 0)
+		fail_msg("version %08x -> %08x at %u/1000: no handshake", client_v, want, loss_pm);
+	assert_int_equal(quic_endpoint_conn(&eps[0], client_conn)->version, want);
+	assert_int_equal(server_conn()->version, want);
+	if (server_v1_only && client_v != QUIC_VERSION_1)
+		assert_true(eps[1].st.vn_sent >= 1);
+	teardown_pair();
+}
+
+static void test_versions(void **state)
+{
+	versions(QUIC_VERSION_2, false, QUIC_VERSION_2, 0, 51);
+	versions(QUIC_VERSION_2, true, QUIC_VERSION_1, 0, 52);
+	for (uint64_t seed = 53; seed < 58; seed++) {
+		versions(QUIC_VERSION_2, false, QUIC_VERSION_2, 50, seed);
+		versions(QUIC_VERSION_2, true, QUIC_VERSION_1, 50, seed + 10);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -474,6 +510,7 @@ int main(void)
 		UNIT_TEST(test_idle_timeout),
 		UNIT_TEST(test_close),
 		UNIT_TEST(test_stateless_reset),
+		UNIT_TEST(test_versions),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
 		UNIT_TEST(test_100_streams),
