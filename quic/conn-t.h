@@ -48,6 +48,9 @@ struct quic_sent_frame {
 };
 
 struct quic_sent {
+	uint16_t ncid_mask;              /* NEW_CONNECTION_ID of lcid[i] carried */
+	uint8_t retire : 1;              /* RETIRE_CONNECTION_ID(retire_seq) carried */
+	uint64_t retire_seq;
 	uint64_t pn;
 	uint64_t time;
 	uint32_t crypto_off, crypto_len;  /* CRYPTO data carried */
@@ -91,6 +94,23 @@ struct quic_hs {
 	struct quic_reasm rx[QUIC_LEVEL_COUNT];
 };
 
+/* Connection IDs we issued (seq 0 is scid), announced with
+ * NEW_CONNECTION_ID, and the peer's, which we may switch to (RFC 9000 5.1). */
+struct quic_local_cid {
+	struct quic_cid cid;
+	uint64_t seq;
+	bool used, announce;
+};
+
+struct quic_peer_cid {
+	struct quic_cid cid;
+	uint64_t seq;
+	uint8_t token[QUIC_STATELESS_RESET_TOKEN_LEN];
+	bool used;
+};
+
+#define QUIC_RETIRE_QUEUE 8
+
 enum quic_conn_state {
 	QUIC_CONN_HANDSHAKE,
 	QUIC_CONN_ESTABLISHED,   /* handshake complete (confirmed: see flag) */
@@ -112,6 +132,14 @@ struct quic_conn {
 	struct quic_cid scid, dcid;
 	struct quic_cid odcid;           /* the client's first DCID */
 	struct quic_cid initial_dcid;    /* server: the DCID of the client's Initials */
+	struct quic_local_cid lcid[CONFIG_POOL_CIDS_PER_CONN];
+	uint64_t lcid_next_seq;
+	struct quic_peer_cid pcid[CONFIG_POOL_CIDS_PER_CONN];
+	uint64_t dcid_seq;               /* the peer CID we send to */
+	uint64_t peer_retire_prior_to;
+	uint64_t retire_q[QUIC_RETIRE_QUEUE];  /* RETIRE_CONNECTION_ID to send */
+	uint8_t retire_n;
+	uint64_t peer_cid_limit;         /* its active_connection_id_limit */
 	struct quic_cid retry_scid;      /* client: the Retry's SCID; server: ours */
 	bool retried;
 	uint8_t token[QUIC_CLIENT_TOKEN_MAX];  /* client: Retry token to echo */

@@ -29,6 +29,10 @@
 #define ALERT_NO_APP    120                 /* no_application_protocol */
 #define LOCAL_ACK_DELAY (25 * NS_PER_MS)    /* our max_ack_delay */
 
+static void issue_cids(struct quic_conn *c);
+static void queue_retire(struct quic_conn *c, uint64_t seq);
+static bool cids_waiting(const struct quic_conn *c);
+
 static const enum quic_level level_of_space[QUIC_SPACE_COUNT] = {
 	QUIC_LEVEL_INITIAL, QUIC_LEVEL_HANDSHAKE, QUIC_LEVEL_APP,
 };
@@ -145,6 +149,7 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 				     tp.initial_max_stream_data_bidi_remote,
 				     tp.initial_max_stream_data_uni);
 	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
+	c->peer_cid_limit = tp.active_connection_id_limit;
 	if (quic_tparams_has(&tp, QUIC_TP_STATELESS_RESET_TOKEN)) {
 		memcpy(c->reset_token, tp.stateless_reset_token, sizeof(c->reset_token));
 		c->have_reset_token = true;
@@ -200,6 +205,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 		c->complete = true;
 		c->state = QUIC_CONN_ESTABLISHED;
 		c->ep->st.handshakes++;
+		issue_cids(c);
 		if (c->server) {
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
 			c->confirmed = true;
@@ -281,6 +287,11 @@ static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent
 		c->handshake_done_pending = true;
 	if (s->max_data)
 		c->max_data_resend = true;
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
+		if ((s->ncid_mask >> i & 1) && c->lcid[i].used)
+			c->lcid[i].announce = true;
+	if (s->retire)
+		queue_retire(c, s->retire_seq);
 	if (s->max_streams_bidi)
 		quic_streams_on_max_streams_lost(&c->streams, true);
 	if (s->max_streams_uni)
@@ -454,6 +465,136 @@ static int on_stream_frame(struct quic_conn *c, const struct quic_frame *f)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- connection IDs */
+
+/* Issue CIDs until the peer holds as many as it allows (at most our
+ * slots): each routed to us, announced with NEW_CONNECTION_ID and a reset
+ * token derived from it (RFC 9000 5.1.1). Once the handshake is done. */
+static void issue_cids(struct quic_conn *c)
+{
+	uint64_t limit = c->peer_cid_limit < CONFIG_POOL_CIDS_PER_CONN ?
+			 c->peer_cid_limit : CONFIG_POOL_CIDS_PER_CONN;
+	uint32_t active = 0;
+
+	if (!c->complete || c->state != QUIC_CONN_ESTABLISHED || !c->scid.len)
+		return;
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
+		active += c->lcid[i].used;
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN && active < limit; i++) {
+		struct quic_local_cid *l = &c->lcid[i];
+
+		if (l->used)
+			continue;
+		l->cid.len = c->scid.len;
+		quic_endpoint_random(c->ep, l->cid.b, l->cid.len);
+		if (quic_cid_add(&c->ep->cids, &l->cid, c->self) != 0)
+			return;  /* table full (or a collision): try again later */
+		l->seq = c->lcid_next_seq++;
+		l->used = l->announce = true;
+		active++;
+	}
+}
+
+static void queue_retire(struct quic_conn *c, uint64_t seq)
+{
+	if (c->retire_n < QUIC_RETIRE_QUEUE)
+		c->retire_q[c->retire_n++] = seq;
+}
+
+/* NEW_CONNECTION_ID (RFC 9000 19.15, 5.1.2). */
+static int on_new_cid(struct quic_conn *c, const struct quic_frame *f)
+{
+	struct quic_peer_cid *free_slot = NULL;
+	uint32_t active = 0;
+
+	if (!c->dcid.len)
+		return QUIC_PROTOCOL_VIOLATION;  /* we use a zero-length CID to it */
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+		struct quic_peer_cid *p = &c->pcid[i];
+
+		if (!p->used) {
+			if (!free_slot)
+				free_slot = p;
+			continue;
+		}
+		if (p->seq == f->new_cid.seq) {
+			/* a repeat must be identical */
+			return p->cid.len == f->new_cid.cid.len &&
+			       !memcmp(p->cid.b, f->new_cid.cid.b, p->cid.len) ?
+			       0 : QUIC_PROTOCOL_VIOLATION;
+		}
+	}
+	if (f->new_cid.seq < c->peer_retire_prior_to) {
+		queue_retire(c, f->new_cid.seq);  /* retired on arrival */
+		return 0;
+	}
+	if (f->new_cid.retire_prior_to > c->peer_retire_prior_to)
+		c->peer_retire_prior_to = f->new_cid.retire_prior_to;
+	if (!free_slot)
+		return QUIC_CONNECTION_ID_LIMIT_ERROR;
+	free_slot->used = true;
+	free_slot->seq = f->new_cid.seq;
+	free_slot->cid = f->new_cid.cid;
+	memcpy(free_slot->token, f->new_cid.reset_token, sizeof(free_slot->token));
+	/* retire what retire_prior_to asks for; move off it if we use it */
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+		struct quic_peer_cid *p = &c->pcid[i];
+
+		if (p->used && p->seq < c->peer_retire_prior_to) {
+			queue_retire(c, p->seq);
+			p->used = false;
+		}
+		active += p->used;
+	}
+	if (c->dcid_seq < c->peer_retire_prior_to) {
+		queue_retire(c, c->dcid_seq);
+		for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+			struct quic_peer_cid *p = &c->pcid[i];
+
+			if (p->used) {
+				c->dcid = p->cid;
+				c->dcid_seq = p->seq;
+				memcpy(c->reset_token, p->token, sizeof(c->reset_token));
+				c->have_reset_token = true;
+				p->used = false;
+				break;
+			}
+		}
+	}
+	/* active CIDs (the one in use included) beyond our limit */
+	return active + 1 > CONFIG_POOL_CIDS_PER_CONN ? QUIC_CONNECTION_ID_LIMIT_ERROR : 0;
+}
+
+/* RETIRE_CONNECTION_ID (19.16): the peer is done with one of ours. */
+static int on_retire_cid(struct quic_conn *c, const struct quic_frame *f)
+{
+	if (f->retire_cid.seq >= c->lcid_next_seq)
+		return QUIC_PROTOCOL_VIOLATION;  /* never issued */
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+		struct quic_local_cid *l = &c->lcid[i];
+
+		if (l->used && l->seq == f->retire_cid.seq) {
+			quic_cid_remove(&c->ep->cids, &l->cid);
+			l->used = l->announce = false;
+			break;
+		}
+	}
+	issue_cids(c);
+	return 0;
+}
+
+/* Does any of the peer's reset tokens end d? (RFC 9000 10.3.1) */
+static bool peer_token_matches(const struct quic_conn *c, const uint8_t *tail)
+{
+	if (c->have_reset_token && crypto_equal(tail, c->reset_token, QUIC_STATELESS_RESET_TOKEN_LEN))
+		return true;
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
+		if (c->pcid[i].used &&
+		    crypto_equal(tail, c->pcid[i].token, QUIC_STATELESS_RESET_TOKEN_LEN))
+			return true;
+	return false;
+}
+
 static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
 		    uint64_t now)
 {
@@ -500,11 +641,14 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 		return quic_streams_on_max_streams(&c->streams,
 						   f->type == QUIC_FRAME_MAX_STREAMS_BIDI,
 						   f->max_streams.max);
+	case QUIC_FRAME_NEW_CONNECTION_ID:
+		return on_new_cid(c, f);
+	case QUIC_FRAME_RETIRE_CONNECTION_ID:
+		return on_retire_cid(c, f);
 	default:
 		/* DATA_BLOCKED, STREAMS_BLOCKED (credit follows the
-		 * application), NEW_CONNECTION_ID, RETIRE_CONNECTION_ID,
-		 * PATH_RESPONSE: nothing to do until CID rotation and
-		 * migration exist */
+		 * application), PATH_RESPONSE (no migration until the
+		 * path issue) */
 		return 0;
 	}
 }
@@ -669,11 +813,11 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 			c->stats.dropped++;
 			return;  /* RFC 9000 12.2: the rest of the datagram goes too */
 		}
-		/* coalesced packets carry the same DCID (12.2) */
+		/* every packet must be for us: a CID the table routes here */
+		pool_handle_t owner = quic_cid_lookup(&c->ep->cids, h.dcid.b, h.dcid.len);
+
 		if (h.type != QUIC_PKT_RETRY && h.type != QUIC_PKT_VERSION_NEGOTIATION &&
-		    (h.dcid.len != c->scid.len || memcmp(h.dcid.b, c->scid.b, c->scid.len)) &&
-		    !(c->server && h.dcid.len == c->initial_dcid.len &&
-		      !memcmp(h.dcid.b, c->initial_dcid.b, c->initial_dcid.len))) {
+		    (owner.idx != c->self.idx || owner.gen != c->self.gen)) {
 			c->stats.dropped++;
 			off += h.len;
 			continue;
@@ -713,7 +857,7 @@ static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 		return true;
 	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
 				       c->path_response_pending ||
-				       (c->complete && streams_waiting(c)));
+				       (c->complete && (streams_waiting(c) || cids_waiting(c))));
 }
 
 static struct quic_sent *sent_slot(struct quic_space *sp)
@@ -880,6 +1024,51 @@ static bool write_stream_frames(struct quic_conn *c, struct buf_writer *w, struc
 	return sw.eliciting;
 }
 
+/* NEW_CONNECTION_ID for CIDs not yet announced, one queued
+ * RETIRE_CONNECTION_ID (both recorded, to be resent if lost). */
+static bool write_cid_frames(struct quic_conn *c, struct buf_writer *w, struct quic_sent *rec)
+{
+	bool wrote = false;
+	struct quic_frame f;
+
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+		struct quic_local_cid *l = &c->lcid[i];
+
+		if (!l->used || !l->announce)
+			continue;
+		f = (struct quic_frame){ .type = QUIC_FRAME_NEW_CONNECTION_ID };
+		f.new_cid.seq = l->seq;
+		f.new_cid.cid = l->cid;
+		if (quic_reset_token(&c->ep->tokens, &l->cid, f.new_cid.reset_token) != 0 ||
+		    quic_frame_write(w, &f) != 0)
+			break;
+		l->announce = false;
+		rec->ncid_mask |= (uint16_t)(1u << i);
+		wrote = true;
+	}
+	if (c->retire_n && !rec->retire) {
+		f = (struct quic_frame){ .type = QUIC_FRAME_RETIRE_CONNECTION_ID };
+		f.retire_cid.seq = c->retire_q[0];
+		if (quic_frame_write(w, &f) == 0) {
+			rec->retire = 1;
+			rec->retire_seq = c->retire_q[0];
+			memmove(c->retire_q, c->retire_q + 1, --c->retire_n * sizeof(c->retire_q[0]));
+			wrote = true;
+		}
+	}
+	return wrote;
+}
+
+static bool cids_waiting(const struct quic_conn *c)
+{
+	if (c->retire_n)
+		return true;
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
+		if (c->lcid[i].used && c->lcid[i].announce)
+			return true;
+	return false;
+}
+
 /* Does any stream have something to send? */
 static bool streams_waiting(struct quic_conn *c)
 {
@@ -1006,8 +1195,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				eliciting = true;
 			}
 		}
-		if (s == QUIC_SPACE_APP && c->complete)
+		if (s == QUIC_SPACE_APP && c->complete) {
+			eliciting |= write_cid_frames(c, &pw, rec);
 			eliciting |= write_stream_frames(c, &pw, rec);
+		}
 		if ((sp->probe || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
 			struct quic_frame f = { .type = QUIC_FRAME_PING };
 
@@ -1252,6 +1443,9 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 		c->space[s].ack_deadline = UINT64_MAX;
 	}
 	c->rx_flow.limit = CONN_WINDOW;
+	c->lcid[0].cid = c->scid;
+	c->lcid[0].used = true;
+	c->lcid_next_seq = 1;
 	if (quic_streams_init(&c->streams, server, PEER_BIDI_STREAMS, PEER_UNI_STREAMS) != 0)
 		return -1;
 	if (quic_cid_add(&ep->cids, &c->scid, self) != 0)
@@ -1327,9 +1521,8 @@ bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t 
 				  uint64_t now)
 {
 	/* RFC 9000 10.3.1: the last 16 bytes of a datagram we cannot use */
-	if (!c->have_reset_token || len < 21 || quic_pkt_is_long(d[0]) ||
-	    !crypto_equal(d + len - QUIC_STATELESS_RESET_TOKEN_LEN, c->reset_token,
-			  QUIC_STATELESS_RESET_TOKEN_LEN))
+	if (len < 21 || quic_pkt_is_long(d[0]) ||
+	    !peer_token_matches(c, d + len - QUIC_STATELESS_RESET_TOKEN_LEN))
 		return false;
 	enter_draining(c, now);
 	c->close_deadline = now;  /* 10.3.1: no CONNECTION_CLOSE, gone at once */

@@ -117,6 +117,26 @@ static void test_handshake(void **state)
 		quic_endpoint_timeout(&server, now);
 	}
 	assert_int_equal(pool_stats_of(&pool_hs)->in_use, 1);  /* the client's only */
+	/* RFC 9000 5.1.1: the server issued CIDs up to the client's limit
+	 * (active_connection_id_limit = CIDS_PER_CONN), each routed to it,
+	 * and the client stored the ones beyond the first */
+	{
+		struct quic_conn *s = quic_endpoint_conn(&server, server.conns[0]);
+		struct quic_conn *c = quic_endpoint_conn(&client, h);
+		int issued = 0, stored = 0;
+
+		for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
+			issued += s->lcid[i].used;
+			stored += c->pcid[i].used;
+			if (s->lcid[i].used)
+				assert_int_equal(quic_cid_lookup(&server.cids, s->lcid[i].cid.b,
+								 s->lcid[i].cid.len).idx, s->self.idx);
+		}
+		assert_int_equal(issued, CONFIG_POOL_CIDS_PER_CONN);
+		assert_int_equal(stored, CONFIG_POOL_CIDS_PER_CONN - 1);
+		/* the client's initial DCID route stays with the server's conn too */
+		assert_int_equal(quic_cid_count_conn(&server.cids, s->self), issued + 1);
+	}
 	assert_true(pool_handle_is_none(quic_endpoint_conn(&server, server.conns[0])->hs));
 	endpoints_deinit();
 }

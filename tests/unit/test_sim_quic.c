@@ -258,6 +258,8 @@ static void test_idle_timeout(void **state)
 	assert_int_equal(sim_run(&sim, t0 + 60 * SIM_NS_PER_S, both_gone, NULL), 0);
 	assert_true(sim.now - t0 >= 29 * SIM_NS_PER_S);
 	assert_true(sim.now - t0 <= 32 * SIM_NS_PER_S);
+	assert_int_equal(eps[0].cids.count, 0);
+	assert_int_equal(eps[1].cids.count, 0);
 	teardown_pair();
 }
 
@@ -280,6 +282,9 @@ static void close_by(int side, uint16_t loss_pm, uint64_t seed)
 		assert_true(sim.now - t0 < 5 * SIM_NS_PER_S);
 	assert_int_equal(eps[0].st.conns_closed, 1);
 	assert_int_equal(eps[1].st.conns_closed, 1);
+	/* no registry keeps a trace (DESIGN.md 4.1) */
+	assert_int_equal(eps[0].cids.count, 0);
+	assert_int_equal(eps[1].cids.count, 0);
 	teardown_pair();
 }
 
