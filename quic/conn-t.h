@@ -171,6 +171,7 @@ struct quic_conn {
 	struct quic_flow rx_flow;        /* limit we gave, bytes the peer used */
 	struct quic_flow tx_flow;        /* the peer's MAX_DATA, bytes we sent */
 	uint64_t rx_consumed;            /* bytes the application read */
+	uint64_t data_blocked_at;        /* DATA_BLOCKED sent for this limit */
 	bool max_data_resend;
 	uint32_t stream_rr;              /* round-robin start for STREAM frames */
 	/* closing */

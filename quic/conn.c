@@ -922,6 +922,17 @@ static void stream_control(void *ctx, struct quic_stream *st)
 			sw->eliciting = true;
 		}
 	}
+	if (quic_stream_blocked(st, &v)) {
+		/* RFC 9000 4.1: a signal, not resent if lost (the next write
+		 * after a new limit... or the next blocked moment says it) */
+		f = (struct quic_frame){ .type = QUIC_FRAME_STREAM_DATA_BLOCKED };
+		f.stream_data_blocked.stream_id = st->id;
+		f.stream_data_blocked.limit = v;
+		if (quic_frame_write(sw->w, &f) == 0) {
+			quic_stream_blocked_sent(st);
+			sw->eliciting = true;
+		}
+	}
 	if (sw->rec->nframes < QUIC_SENT_FRAMES && quic_stream_want_stop_sending(st, &v)) {
 		f = (struct quic_frame){ .type = QUIC_FRAME_STOP_SENDING };
 		f.stop_sending.stream_id = st->id;
@@ -976,6 +987,22 @@ static void stream_control_cb(void *ctx, struct quic_stream *st)
 	stream_control(ctx, st);
 }
 
+/* Would a stream send new data if the connection's credit allowed? */
+static bool streams_want_credit(struct quic_conn *c)
+{
+	uint64_t off;
+	size_t len;
+	bool fin;
+
+	for (uint32_t i = 0; i < QUIC_STREAMS_SLOTS; i++) {
+		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
+
+		if (st && quic_stream_peek_frame(st, SIZE_MAX, &off, &len, &fin) && len)
+			return true;
+	}
+	return false;
+}
+
 /* Connection-level credit, MAX_STREAMS, then per stream its control
  * frames and data, round-robin from where the last packet stopped.
  * Returns whether anything ack-eliciting was written. */
@@ -1009,6 +1036,28 @@ static bool write_stream_frames(struct quic_conn *c, struct buf_writer *w, struc
 				rec->max_streams_bidi = 1;
 			else
 				rec->max_streams_uni = 1;
+			sw.eliciting = true;
+		}
+	}
+	for (int bidi = 1; bidi >= 0; bidi--) {
+		if (!quic_streams_blocked(&c->streams, bidi, &v))
+			continue;
+		f = (struct quic_frame){ .type = bidi ? QUIC_FRAME_STREAMS_BLOCKED_BIDI :
+							QUIC_FRAME_STREAMS_BLOCKED_UNI };
+		f.streams_blocked.limit = v;
+		if (quic_frame_write(w, &f) == 0) {
+			quic_streams_blocked_sent(&c->streams, bidi);
+			sw.eliciting = true;
+		}
+	}
+	/* the connection's credit is used up while data waits: DATA_BLOCKED,
+	 * once per limit */
+	if (!quic_flow_avail(&c->tx_flow) && c->data_blocked_at != c->tx_flow.limit &&
+	    streams_want_credit(c)) {
+		f = (struct quic_frame){ .type = QUIC_FRAME_DATA_BLOCKED };
+		f.data_blocked.limit = c->tx_flow.limit;
+		if (quic_frame_write(w, &f) == 0) {
+			c->data_blocked_at = c->tx_flow.limit;
 			sw.eliciting = true;
 		}
 	}
@@ -1081,13 +1130,16 @@ static bool streams_waiting(struct quic_conn *c)
 	if (quic_flow_want_raise(&c->rx_flow, c->rx_consumed, CONN_WINDOW, &v))
 		return true;
 	if (quic_streams_want_max_streams(&c->streams, true, &v) ||
-	    quic_streams_want_max_streams(&c->streams, false, &v))
+	    quic_streams_want_max_streams(&c->streams, false, &v) ||
+	    quic_streams_blocked(&c->streams, true, &v) ||
+	    quic_streams_blocked(&c->streams, false, &v))
 		return true;
 	for (uint32_t i = 0; i < QUIC_STREAMS_SLOTS; i++) {
 		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
 
 		if (st && (quic_stream_peek_frame(st, quic_flow_avail(&c->tx_flow), &off, &len, &fin) ||
 			   quic_stream_want_max_stream_data(st, &v) ||
+			   quic_stream_blocked(st, &v) ||
 			   quic_stream_want_reset(st, &v, &size) ||
 			   quic_stream_want_stop_sending(st, &v)))
 			return true;

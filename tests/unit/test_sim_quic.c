@@ -90,6 +90,7 @@ static struct app_state {
 	uint32_t fins[2];          /* streams fully received, per side */
 	uint32_t echoed_done;      /* client: echoes fully received */
 	bool echo;                 /* server echoes (100-stream test) */
+	uint8_t fin_seen[2][128];  /* per side, by stream index: FIN counted once */
 } app;
 
 static void app_stream_event(void *ctx, struct quic_conn *c, struct quic_stream *s)
@@ -113,6 +114,13 @@ static void app_stream_event(void *ctx, struct quic_conn *c, struct quic_stream 
 	} while (n);
 	if (!fin)
 		return;
+	/* a retransmitted frame may report the same end again */
+	uint64_t idx = s->id >> 2;
+
+	assert_true(idx < 1024);
+	if (app.fin_seen[side][idx / 8] & (1u << (idx % 8)))
+		return;
+	app.fin_seen[side][idx / 8] |= (uint8_t)(1u << (idx % 8));
 	app.fins[side]++;
 	if (c->server)
 		quic_conn_stream_write(c, s, NULL, 0, true);  /* end the echo (or the reply) */
