@@ -56,7 +56,7 @@ struct quic_sent {
 	uint32_t crypto_off, crypto_len;  /* CRYPTO data carried */
 	uint16_t size;
 	uint8_t ack_eliciting : 1, handshake_done : 1, used : 1, max_data : 1,
-		max_streams_bidi : 1, max_streams_uni : 1;
+		max_streams_bidi : 1, max_streams_uni : 1, new_token : 1;
 	uint8_t nframes;
 	struct quic_sent_frame f[QUIC_SENT_FRAMES];
 };
@@ -150,6 +150,7 @@ struct quic_conn {
 	struct quic_space space[QUIC_SPACE_COUNT];
 	pool_handle_t hs;                /* struct quic_hs while handshaking */
 	bool complete, confirmed, handshake_done_pending, handshake_done_sent;
+	bool new_token_pending;          /* server: NEW_TOKEN to send (RFC 9000 8.1.3) */
 	bool address_validated;
 	uint64_t bytes_rx, bytes_tx;     /* anti-amplification (RFC 9000 8.1) */
 	/* the peer's transport parameters that matter here */

@@ -210,6 +210,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
 			c->confirmed = true;
 			c->handshake_done_pending = true;
+			c->new_token_pending = true;
 			discard_space(c, QUIC_SPACE_HANDSHAKE);
 		}
 	}
@@ -287,6 +288,8 @@ static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent
 		c->handshake_done_pending = true;
 	if (s->max_data)
 		c->max_data_resend = true;
+	if (s->new_token)
+		c->new_token_pending = true;
 	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
 		if ((s->ncid_mask >> i & 1) && c->lcid[i].used)
 			c->lcid[i].announce = true;
@@ -616,7 +619,15 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 		}
 		return 0;
 	case QUIC_FRAME_NEW_TOKEN:
-		return c->server ? QUIC_PROTOCOL_VIOLATION : 0;  /* 19.7 */
+		if (c->server)
+			return QUIC_PROTOCOL_VIOLATION;  /* 19.7 */
+		if (f->new_token.len <= sizeof(c->ep->token)) {
+			/* for the next connection to this server (8.1.3) */
+			memcpy(c->ep->token, f->new_token.token, f->new_token.len);
+			c->ep->token_len = (uint16_t)f->new_token.len;
+			c->ep->token_for = c->peer;
+		}
+		return 0;
 	case QUIC_FRAME_CONNECTION_CLOSE:
 	case QUIC_FRAME_CONNECTION_CLOSE_APP:
 		enter_draining(c, now);
@@ -856,6 +867,7 @@ static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 	if (sp->ack_deadline <= now || crypto_waiting(c, s) || sp->probe)
 		return true;
 	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
+				       (c->new_token_pending && c->confirmed) ||
 				       c->path_response_pending ||
 				       (c->complete && (streams_waiting(c) || cids_waiting(c))));
 }
@@ -1235,6 +1247,21 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 			if (quic_frame_write(&pw, &f) == 0) {
 				c->handshake_done_pending = false;
 				rec->handshake_done = 1;
+				eliciting = true;
+			}
+		}
+		if (s == QUIC_SPACE_APP && c->new_token_pending && c->confirmed && c->server) {
+			uint8_t tok[QUIC_TOKEN_MAX_LEN];
+			size_t n = quic_endpoint_new_token(c->ep, &c->peer, now, tok, sizeof(tok));
+			struct quic_frame f = { .type = QUIC_FRAME_NEW_TOKEN };
+
+			f.new_token.token = tok;
+			f.new_token.len = n;
+			if (!n) {
+				c->new_token_pending = false;  /* cannot make one: skip it */
+			} else if (quic_frame_write(&pw, &f) == 0) {
+				c->new_token_pending = false;
+				rec->new_token = 1;
 				eliciting = true;
 			}
 		}

@@ -11,6 +11,7 @@
 
 #define LOCAL_CID_LEN     8
 #define RETRY_TOKEN_LIFE  (UINT64_C(10) * 1000000000)  /* 10 s */
+#define NEW_TOKEN_LIFE    (UINT64_C(3600) * 1000000000) /* 1 h */
 #define MIN_RESET_LEN     21    /* RFC 9000 10.3: 5 + 16-byte token at least */
 
 static const uint32_t versions[] = { QUIC_VERSION_1, QUIC_VERSION_2 };
@@ -151,8 +152,27 @@ pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_
 		pool_free(&pool_conn, c);
 		return POOL_HANDLE_NONE;
 	}
+	if (ep->token_len && ep->token_for.family == peer->family &&
+	    !memcmp(ep->token_for.ip, peer->ip, sizeof(peer->ip))) {
+		memcpy(c->token, ep->token, ep->token_len);  /* 8.1.3: sent in Initials */
+		c->token_len = ep->token_len;
+	}
 	keep_conn(ep, h);
 	return h;
+}
+
+size_t quic_endpoint_new_token(struct quic_endpoint *ep, const struct quic_addr *peer,
+			       uint64_t now, uint8_t *out, size_t cap)
+{
+	uint8_t nonce[QUIC_TOKEN_NONCE_LEN], ab[QUIC_TOKEN_MAX_ADDR];
+	/* bound to the IP only: a client's next connection comes from
+	 * another port (RFC 9000 8.1.3) */
+	struct quic_addr ip = *peer;
+
+	ip.port = 0;
+	quic_endpoint_random(ep, nonce, sizeof(nonce));
+	return quic_token_make(&ep->tokens, QUIC_TOKEN_NEW, nonce, ab, addr_bytes(&ip, ab),
+			       now + NEW_TOKEN_LIFE, NULL, NULL, out, cap);
 }
 
 /* ---------------------------------------------------------------- stateless answers */
@@ -265,10 +285,17 @@ static void version_negotiation(struct quic_endpoint *ep, struct quic_conn *c,
 		c->state = QUIC_CONN_CLOSED;  /* freed at the next timeout */
 }
 
-/* connections still handshaking (they hold a handshake block) */
-static uint32_t handshaking(void)
+/* this endpoint's connections still handshaking */
+static uint32_t handshaking(const struct quic_endpoint *ep)
 {
-	return pool_stats_of(&pool_hs)->in_use;
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < ep->nconns; i++) {
+		const struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+
+		n += c && !c->confirmed;
+	}
+	return n;
 }
 
 /* A server's answer to an Initial nobody routes: accept, Retry, or drop. */
@@ -276,7 +303,7 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 			size_t len, const struct quic_pkt_hdr *h, uint64_t now)
 {
 	struct quic_cid odcid = h->dcid, rscid, scid;
-	bool retried = false;
+	bool retried = false, validated = false;
 	pool_handle_t hd;
 	struct quic_conn *c;
 
@@ -290,21 +317,28 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 		uint8_t ab[QUIC_TOKEN_MAX_ADDR];
 		enum quic_token_kind kind;
 		struct quic_cid o, s;
+		struct quic_addr ip = *from;
 
+		ip.port = 0;
 		if (quic_token_check(&ep->tokens, h->token, h->token_len, ab, addr_bytes(from, ab),
 				     now, &kind, &o, &s) == 0 && kind == QUIC_TOKEN_RETRY &&
 		    s.len == h->dcid.len && !memcmp(s.b, h->dcid.b, s.len)) {
 			odcid = o;
 			rscid = s;
 			retried = true;
+		} else if (quic_token_check(&ep->tokens, h->token, h->token_len, ab,
+					    addr_bytes(&ip, ab), now, &kind, &o, &s) == 0 &&
+			   kind == QUIC_TOKEN_NEW) {
+			validated = true;  /* 8.1.3: this address was here before */
+			ep->st.tokens_good++;
 		} else {
 			/* not ours, expired or for another address: treat as
 			 * no token (8.1.3), but count it */
 			ep->st.tokens_bad++;
 		}
 	}
-	if (!retried && (ep->retry == QUIC_RETRY_ALWAYS ||
-			 (ep->retry == QUIC_RETRY_ABOVE_LOAD && handshaking() >= ep->retry_load))) {
+	if (!retried && !validated && (ep->retry == QUIC_RETRY_ALWAYS ||
+			 (ep->retry == QUIC_RETRY_ABOVE_LOAD && handshaking(ep) >= ep->retry_load))) {
 		send_retry(ep, from, h, now);
 		return;
 	}
@@ -319,6 +353,8 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 		ep->st.conns_refused++;
 		return;
 	}
+	if (validated)
+		c->address_validated = true;
 	quic_conn_input(c, d, len, now);
 	if (!c->stats.pkts_rx) {
 		/* nothing in it decrypted: no state for garbage (it would hold

@@ -62,7 +62,7 @@ struct quic_endpoint_cfg {
 
 struct quic_endpoint_stats {
 	uint32_t dgrams_rx, dgrams_tx, pkts_dropped, vn_sent, retry_sent, reset_sent;
-	uint32_t conns_accepted, conns_refused, conns_closed, tokens_bad;
+	uint32_t conns_accepted, conns_refused, conns_closed, tokens_bad, tokens_good;
 	uint32_t handshakes;  /* connections whose handshake completed */
 	uint32_t resets_received;
 };
@@ -80,6 +80,10 @@ struct quic_endpoint {
 	const struct quic_app_ops *app;
 	void *app_ctx;
 	uint32_t first_version;                /* client */
+	/* client: the last NEW_TOKEN a server gave, for the next connection */
+	struct quic_addr token_for;
+	uint8_t token[QUIC_CLIENT_TOKEN_MAX];
+	uint16_t token_len;
 	bool v1_only;                          /* server */
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
@@ -109,6 +113,10 @@ pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_
 				    uint64_t now);
 /* The connection behind h (NULL once it is gone). */
 struct quic_conn *quic_endpoint_conn(struct quic_endpoint *ep, pool_handle_t h);
+
+/* A NEW_TOKEN token for peer (bound to its IP address), 0 on failure. */
+size_t quic_endpoint_new_token(struct quic_endpoint *ep, const struct quic_addr *peer,
+			       uint64_t now, uint8_t *out, size_t cap);
 
 /* n random bytes from the endpoint's stream. */
 void quic_endpoint_random(struct quic_endpoint *ep, void *out, size_t n);
