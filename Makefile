@@ -235,7 +235,7 @@ clean:
 distclean:
 	rm -rf build build-san .config .config.old
 	$(Q)for st in third_party/.*.stamp; do [ -f "$$st" ] || continue; \
-		d=$$(cat "$$st"); [ -n "$$d" ] && rm -rf "third_party/$$d"; rm -f "$$st"; done
+		d=$$(cat "$$st"); [ -n "$$d" ] && rm -rf "third_party/$$d"; rm -f "$$st" "$${st%.stamp}.patches"; done
 
 include mk/test.mk
 include mk/bench.mk

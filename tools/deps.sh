@@ -52,9 +52,15 @@ for p in "${PKGS[@]}"; do
   case "$st" in *"install ok installed"*) ;; *) missing+=("$p") ;; esac
 done
 
+# The hash of our patches for a source package: a tree unpacked with
+# another set (a patch added since) is unpacked again.
+patch_hash() {
+  cat "$top/third_party/patches/$1"/*.patch 2>/dev/null | sha256sum | cut -c1-16
+}
 src_missing=()
 for s in "${SRCS[@]}"; do
-  [ -f "$tp/.$s.stamp" ] && [ -d "$tp/$(cat "$tp/.$s.stamp")" ] || src_missing+=("$s")
+  [ -f "$tp/.$s.stamp" ] && [ -d "$tp/$(cat "$tp/.$s.stamp")" ] &&
+    [ "$(cat "$tp/.$s.patches" 2>/dev/null)" = "$(patch_hash "$s")" ] || src_missing+=("$s")
 done
 
 # QEMU's plugin header (stamp names the directory, as for the sources)
@@ -156,6 +162,7 @@ for s in "${src_missing[@]}"; do
     done
   fi
   echo "$name" >"$tp/.$s.stamp"
+  patch_hash "$s" >"$tp/.$s.patches"
   say "  $s -> third_party/$name"
 done
 
