@@ -9,10 +9,7 @@ static uint32_t rng = 4242;
 
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return unit_xorshift32(&rng);
 }
 
 static void check_invariants(const struct quic_ackrange *a)

@@ -24,10 +24,7 @@ static uint32_t rng = 20261123;
 
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return unit_xorshift32(&rng);
 }
 
 static const struct quic_addr sv_addr = { .family = 4, .port = 443, .ip = { 10, 0, 0, 1 } };

@@ -14,10 +14,7 @@ static uint32_t rng = 777;
 
 static uint32_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return unit_xorshift32(&rng);
 }
 
 static void test_in_order_and_limits(void **state)

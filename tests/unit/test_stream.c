@@ -19,10 +19,7 @@ static uint32_t rng = 1;
 
 static uint32_t rnd(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 17;
-	rng ^= rng << 5;
-	return rng;
+	return unit_xorshift32(&rng);
 }
 
 static uint64_t rnd64(void)

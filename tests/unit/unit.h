@@ -11,6 +11,18 @@
 #include "lib/kconfig.h"
 #include "lib/pool.h"
 
+/* xorshift32 (Marsaglia): the tests' fixed-seed random numbers; *state
+ * must not be 0. */
+static inline uint32_t unit_xorshift32(uint32_t *state)
+{
+	uint32_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *state = x;
+}
+
 /* Every test starts with all pools idle... */
 static inline int unit_pools_setup(void **state)
 {
