@@ -55,7 +55,7 @@ done
 # The hash of our patches for a source package: a tree unpacked with
 # another set (a patch added since) is unpacked again.
 patch_hash() {
-  cat "$top/third_party/patches/$1"/*.patch 2>/dev/null | sha256sum | cut -c1-16
+  { cat "$top/third_party/patches/$1"/*.patch 2>/dev/null || true; } | sha256sum | cut -c1-16
 }
 src_missing=()
 for s in "${SRCS[@]}"; do
