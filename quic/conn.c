@@ -1,4 +1,5 @@
-/* quic/conn: one QUIC connection; see quic/conn.h.
+/* quic/conn: one QUIC connection; see quic/conn.h. Its connection IDs are
+ * in quic/conn_cid.c, its streams in quic/conn_stream.c.
  *
  * Receiving: every coalesced packet of a datagram is parsed, unprotected
  * (header protection, then the AEAD), checked for duplicates and its
@@ -14,7 +15,7 @@
 #include "crypto/crypto.h"
 #include "lib/buf.h"
 #include "lib/pool.h"
-#include "quic/conn.h"
+#include "quic/conn-internal.h"
 #include "quic/endpoint.h"
 #include "quic/frame.h"
 #include "quic/packet.h"
@@ -25,13 +26,8 @@
 #define NS_PER_MS       UINT64_C(1000000)
 #define INITIAL_RTT     (333 * NS_PER_MS)   /* RFC 9002 6.2.2 */
 #define GRANULARITY     NS_PER_MS
-#define MAX_DATAGRAM    1200                /* until path MTU discovery */
 #define ALERT_NO_APP    120                 /* no_application_protocol */
 #define LOCAL_ACK_DELAY (25 * NS_PER_MS)    /* our max_ack_delay */
-
-static void issue_cids(struct quic_conn *c);
-static void queue_retire(struct quic_conn *c, uint64_t seq);
-static bool cids_waiting(const struct quic_conn *c);
 
 static const enum quic_level level_of_space[QUIC_SPACE_COUNT] = {
 	QUIC_LEVEL_INITIAL, QUIC_LEVEL_HANDSHAKE, QUIC_LEVEL_APP,
@@ -205,7 +201,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 		c->complete = true;
 		c->state = QUIC_CONN_ESTABLISHED;
 		c->ep->st.handshakes++;
-		issue_cids(c);
+		conn_issue_cids(c);
 		if (c->server) {
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
 			c->confirmed = true;
@@ -252,18 +248,7 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 
 static void on_acked(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
 {
-	for (int i = 0; i < s->nframes; i++) {
-		struct quic_sent_frame *f = &s->f[i];
-		struct quic_stream *st = pool_get(&pool_stream, f->stream);
-
-		if (!st)
-			continue;  /* closed since: nothing to do */
-		if (f->kind == QUIC_SENT_STREAM)
-			quic_stream_on_acked(st, f->off, f->len, f->fin);
-		else if (f->kind == QUIC_SENT_RESET)
-			quic_stream_on_reset_acked(st);
-	}
-	(void)c;
+	conn_stream_frames_acked(c, s);
 	if (s->ack_eliciting)
 		sp->in_flight--;
 	s->used = 0;
@@ -294,44 +279,15 @@ static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent
 		if ((s->ncid_mask >> i & 1) && c->lcid[i].used)
 			c->lcid[i].announce = true;
 	if (s->retire)
-		queue_retire(c, s->retire_seq);
+		conn_queue_retire(c, s->retire_seq);
 	if (s->max_streams_bidi)
 		quic_streams_on_max_streams_lost(&c->streams, true);
 	if (s->max_streams_uni)
 		quic_streams_on_max_streams_lost(&c->streams, false);
-	for (int i = 0; i < s->nframes; i++) {
-		struct quic_sent_frame *f = &s->f[i];
-		struct quic_stream *st = pool_get(&pool_stream, f->stream);
-
-		if (!st)
-			continue;
-		if (f->kind == QUIC_SENT_STREAM)
-			quic_stream_on_lost(st, f->off, f->len, f->fin);
-		else if (f->kind == QUIC_SENT_MSD)
-			quic_stream_on_max_stream_data_lost(st);
-		else if (f->kind == QUIC_SENT_RESET)
-			quic_stream_on_reset_lost(st);
-		else if (f->kind == QUIC_SENT_STOP)
-			quic_stream_on_stop_sending_lost(st);
-	}
+	conn_stream_frames_lost(c, s);
 	if (s->ack_eliciting)
 		sp->in_flight--;
 	s->used = 0;
-}
-
-/* Streams finished both ways leave (after the application has seen their
- * last event: never while a callback may hold the pointer). */
-static void sweep_one(void *ctx, struct quic_stream *s)
-{
-	struct quic_conn *c = ctx;
-
-	if (quic_stream_done(s))
-		quic_streams_close(&c->streams, s);
-}
-
-static void sweep_streams(struct quic_conn *c)
-{
-	quic_streams_for_each(&c->streams, sweep_one, c);
 }
 
 static void rtt_sample(struct quic_conn *c, uint64_t latest, uint64_t ack_delay)
@@ -403,201 +359,6 @@ static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_f
 
 /* ---------------------------------------------------------------- frames */
 
-/* Stream limits we give the peer: room for HTTP/3's three unidirectional
- * streams each way and requests on the rest of the slots; a stream's
- * window is what its receive chunks hold, the connection's what all
- * slots' windows hold (no credit without memory behind it). */
-#define PEER_UNI_STREAMS  3
-#define OUR_STREAMS       (3 + 6)
-#define PEER_BIDI_STREAMS (QUIC_STREAMS_SLOTS > OUR_STREAMS + PEER_UNI_STREAMS + 1 ? \
-			   QUIC_STREAMS_SLOTS - OUR_STREAMS - PEER_UNI_STREAMS : 1)
-#define CONN_WINDOW       ((uint64_t)QUIC_STREAMS_SLOTS * QUIC_STREAM_RX_WINDOW)
-
-static void app_event(struct quic_conn *c, struct quic_stream *s)
-{
-	if (c->ep->app && c->ep->app->stream_event)
-		c->ep->app->stream_event(c->ep->app_ctx, c, s);
-	else  /* nobody reads: consume so credit keeps flowing */
-		quic_conn_stream_read(c, s, NULL, SIZE_MAX, &(bool){ false });
-}
-
-/* Frames about streams (RFC 9000 19.4-19.14). QUIC_STREAM_DROPPED asks
- * the caller not to acknowledge the packet: memory ran out, the peer
- * sends it again. */
-static int on_stream_frame(struct quic_conn *c, const struct quic_frame *f)
-{
-	uint64_t id = f->stream.stream_id, nb = 0;
-	bool recv = QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
-		    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED;
-	int err = 0, ret;
-	struct quic_stream *s;
-
-	if (f->type == QUIC_FRAME_RESET_STREAM)
-		id = f->reset_stream.stream_id;
-	else if (f->type == QUIC_FRAME_STOP_SENDING)
-		id = f->stop_sending.stream_id;
-	else if (f->type == QUIC_FRAME_MAX_STREAM_DATA)
-		id = f->max_stream_data.stream_id;
-	else if (f->type == QUIC_FRAME_STREAM_DATA_BLOCKED)
-		id = f->stream_data_blocked.stream_id;
-	s = quic_streams_get_or_open(&c->streams, c->self, id,
-				     recv ? QUIC_STREAM_PART_RECV : QUIC_STREAM_PART_SEND, &err);
-	if (!s)
-		return err;
-	if (QUIC_FRAME_IS_STREAM(f->type)) {
-		ret = quic_stream_on_frame(s, f->stream.offset, f->stream.data, f->stream.len,
-					   f->type & QUIC_FRAME_STREAM_FIN, &nb);
-	} else if (f->type == QUIC_FRAME_RESET_STREAM) {
-		ret = quic_stream_on_reset(s, f->reset_stream.error, f->reset_stream.final_size, &nb);
-	} else if (f->type == QUIC_FRAME_STOP_SENDING) {
-		quic_stream_on_stop_sending(s, f->stop_sending.error);
-		app_event(c, s);
-		return 0;
-	} else if (f->type == QUIC_FRAME_MAX_STREAM_DATA) {
-		quic_stream_on_max_stream_data(s, f->max_stream_data.max);
-		return 0;
-	} else {
-		return 0;  /* STREAM_DATA_BLOCKED: credit follows reading anyway */
-	}
-	/* the connection's limit counts the highest offset of every stream */
-	if (nb && quic_flow_consume(&c->rx_flow, nb) != 0)
-		return QUIC_FLOW_CONTROL_ERROR;
-	if (ret)
-		return ret;
-	app_event(c, s);
-	return 0;
-}
-
-/* ---------------------------------------------------------------- connection IDs */
-
-/* Issue CIDs until the peer holds as many as it allows (at most our
- * slots): each routed to us, announced with NEW_CONNECTION_ID and a reset
- * token derived from it (RFC 9000 5.1.1). Once the handshake is done. */
-static void issue_cids(struct quic_conn *c)
-{
-	uint64_t limit = c->peer_cid_limit < CONFIG_POOL_CIDS_PER_CONN ?
-			 c->peer_cid_limit : CONFIG_POOL_CIDS_PER_CONN;
-	uint32_t active = 0;
-
-	if (!c->complete || c->state != QUIC_CONN_ESTABLISHED || !c->scid.len)
-		return;
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
-		active += c->lcid[i].used;
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN && active < limit; i++) {
-		struct quic_local_cid *l = &c->lcid[i];
-
-		if (l->used)
-			continue;
-		l->cid.len = c->scid.len;
-		quic_endpoint_random(c->ep, l->cid.b, l->cid.len);
-		if (quic_cid_add(&c->ep->cids, &l->cid, c->self) != 0)
-			return;  /* table full (or a collision): try again later */
-		l->seq = c->lcid_next_seq++;
-		l->used = l->announce = true;
-		active++;
-	}
-}
-
-static void queue_retire(struct quic_conn *c, uint64_t seq)
-{
-	if (c->retire_n < QUIC_RETIRE_QUEUE)
-		c->retire_q[c->retire_n++] = seq;
-}
-
-/* NEW_CONNECTION_ID (RFC 9000 19.15, 5.1.2). */
-static int on_new_cid(struct quic_conn *c, const struct quic_frame *f)
-{
-	struct quic_peer_cid *free_slot = NULL;
-	uint32_t active = 0;
-
-	if (!c->dcid.len)
-		return QUIC_PROTOCOL_VIOLATION;  /* we use a zero-length CID to it */
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-		struct quic_peer_cid *p = &c->pcid[i];
-
-		if (!p->used) {
-			if (!free_slot)
-				free_slot = p;
-			continue;
-		}
-		if (p->seq == f->new_cid.seq) {
-			/* a repeat must be identical */
-			return p->cid.len == f->new_cid.cid.len &&
-			       !memcmp(p->cid.b, f->new_cid.cid.b, p->cid.len) ?
-			       0 : QUIC_PROTOCOL_VIOLATION;
-		}
-	}
-	if (f->new_cid.seq < c->peer_retire_prior_to) {
-		queue_retire(c, f->new_cid.seq);  /* retired on arrival */
-		return 0;
-	}
-	if (f->new_cid.retire_prior_to > c->peer_retire_prior_to)
-		c->peer_retire_prior_to = f->new_cid.retire_prior_to;
-	if (!free_slot)
-		return QUIC_CONNECTION_ID_LIMIT_ERROR;
-	free_slot->used = true;
-	free_slot->seq = f->new_cid.seq;
-	free_slot->cid = f->new_cid.cid;
-	memcpy(free_slot->token, f->new_cid.reset_token, sizeof(free_slot->token));
-	/* retire what retire_prior_to asks for; move off it if we use it */
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-		struct quic_peer_cid *p = &c->pcid[i];
-
-		if (p->used && p->seq < c->peer_retire_prior_to) {
-			queue_retire(c, p->seq);
-			p->used = false;
-		}
-		active += p->used;
-	}
-	if (c->dcid_seq < c->peer_retire_prior_to) {
-		queue_retire(c, c->dcid_seq);
-		for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-			struct quic_peer_cid *p = &c->pcid[i];
-
-			if (p->used) {
-				c->dcid = p->cid;
-				c->dcid_seq = p->seq;
-				memcpy(c->reset_token, p->token, sizeof(c->reset_token));
-				c->have_reset_token = true;
-				p->used = false;
-				break;
-			}
-		}
-	}
-	/* active CIDs (the one in use included) beyond our limit */
-	return active + 1 > CONFIG_POOL_CIDS_PER_CONN ? QUIC_CONNECTION_ID_LIMIT_ERROR : 0;
-}
-
-/* RETIRE_CONNECTION_ID (19.16): the peer is done with one of ours. */
-static int on_retire_cid(struct quic_conn *c, const struct quic_frame *f)
-{
-	if (f->retire_cid.seq >= c->lcid_next_seq)
-		return QUIC_PROTOCOL_VIOLATION;  /* never issued */
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-		struct quic_local_cid *l = &c->lcid[i];
-
-		if (l->used && l->seq == f->retire_cid.seq) {
-			quic_cid_remove(&c->ep->cids, &l->cid);
-			l->used = l->announce = false;
-			break;
-		}
-	}
-	issue_cids(c);
-	return 0;
-}
-
-/* Does any of the peer's reset tokens end d? (RFC 9000 10.3.1) */
-static bool peer_token_matches(const struct quic_conn *c, const uint8_t *tail)
-{
-	if (c->have_reset_token && crypto_equal(tail, c->reset_token, QUIC_STATELESS_RESET_TOKEN_LEN))
-		return true;
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
-		if (c->pcid[i].used &&
-		    crypto_equal(tail, c->pcid[i].token, QUIC_STATELESS_RESET_TOKEN_LEN))
-			return true;
-	return false;
-}
-
 static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
 		    uint64_t now)
 {
@@ -642,7 +403,7 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 	if (QUIC_FRAME_IS_STREAM(f->type) || f->type == QUIC_FRAME_RESET_STREAM ||
 	    f->type == QUIC_FRAME_STOP_SENDING || f->type == QUIC_FRAME_MAX_STREAM_DATA ||
 	    f->type == QUIC_FRAME_STREAM_DATA_BLOCKED)
-		return on_stream_frame(c, f);
+		return conn_on_stream_frame(c, f);
 	switch (f->type) {
 	case QUIC_FRAME_MAX_DATA:
 		quic_flow_raise(&c->tx_flow, f->max_data.max);
@@ -653,9 +414,9 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 						   f->type == QUIC_FRAME_MAX_STREAMS_BIDI,
 						   f->max_streams.max);
 	case QUIC_FRAME_NEW_CONNECTION_ID:
-		return on_new_cid(c, f);
+		return conn_on_new_cid(c, f);
 	case QUIC_FRAME_RETIRE_CONNECTION_ID:
-		return on_retire_cid(c, f);
+		return conn_on_retire_cid(c, f);
 	default:
 		/* DATA_BLOCKED, STREAMS_BLOCKED (credit follows the
 		 * application), PATH_RESPONSE (no migration until the
@@ -840,7 +601,7 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 		memcpy(d + len - sizeof(tail), tail, sizeof(tail));
 		quic_conn_is_stateless_reset(c, d, len, now);
 	}
-	sweep_streams(c);
+	conn_sweep_streams(c);
 }
 
 /* ---------------------------------------------------------------- sending */
@@ -853,8 +614,6 @@ static bool crypto_waiting(const struct quic_conn *c, enum quic_pn_space s)
 	return hs && (sp->resend_hi > sp->resend_lo ||
 		      sp->crypto_sent < hs->tls.out[level_of_space[s]].len);
 }
-
-static bool streams_waiting(struct quic_conn *c);
 
 static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 {
@@ -869,7 +628,7 @@ static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
 				       (c->new_token_pending && c->confirmed) ||
 				       c->path_response_pending ||
-				       (c->complete && (streams_waiting(c) || cids_waiting(c))));
+				       (c->complete && (conn_streams_waiting(c) || conn_cids_waiting(c))));
 }
 
 static struct quic_sent *sent_slot(struct quic_space *sp)
@@ -878,285 +637,6 @@ static struct quic_sent *sent_slot(struct quic_space *sp)
 		if (!sp->sent[i].used)
 			return &sp->sent[i];
 	return NULL;
-}
-
-static bool add_sent_frame(struct quic_sent *rec, const struct quic_stream *st,
-			   enum quic_sent_kind kind, uint64_t off, size_t len, bool fin)
-{
-	struct quic_sent_frame *f;
-
-	if (rec->nframes == QUIC_SENT_FRAMES)
-		return false;
-	f = &rec->f[rec->nframes++];
-	f->stream = pool_handle(&pool_stream, st);
-	f->kind = (uint8_t)kind;
-	f->off = off;
-	f->len = (uint16_t)len;
-	f->fin = fin;
-	return true;
-}
-
-struct stream_writer {
-	struct quic_conn *c;
-	struct buf_writer *w;
-	struct quic_sent *rec;
-	bool eliciting;
-};
-
-/* Control frames of one stream: MAX_STREAM_DATA, RESET_STREAM,
- * STOP_SENDING (each recorded to be resent if lost). */
-static void stream_control(void *ctx, struct quic_stream *st)
-{
-	struct stream_writer *sw = ctx;
-	struct quic_frame f;
-	uint64_t v, size;
-
-	if (sw->rec->nframes == QUIC_SENT_FRAMES)
-		return;
-	if (quic_stream_want_max_stream_data(st, &v)) {
-		f = (struct quic_frame){ .type = QUIC_FRAME_MAX_STREAM_DATA };
-		f.max_stream_data.stream_id = st->id;
-		f.max_stream_data.max = v;
-		if (quic_frame_write(sw->w, &f) == 0 &&
-		    add_sent_frame(sw->rec, st, QUIC_SENT_MSD, 0, 0, false)) {
-			quic_stream_max_stream_data_sent(st, v);
-			sw->eliciting = true;
-		}
-	}
-	if (sw->rec->nframes < QUIC_SENT_FRAMES && quic_stream_want_reset(st, &v, &size)) {
-		f = (struct quic_frame){ .type = QUIC_FRAME_RESET_STREAM };
-		f.reset_stream.stream_id = st->id;
-		f.reset_stream.error = v;
-		f.reset_stream.final_size = size;
-		if (quic_frame_write(sw->w, &f) == 0 &&
-		    add_sent_frame(sw->rec, st, QUIC_SENT_RESET, 0, 0, false)) {
-			quic_stream_reset_sent(st);
-			sw->eliciting = true;
-		}
-	}
-	if (quic_stream_blocked(st, &v)) {
-		/* RFC 9000 4.1: a signal, not resent if lost (the next write
-		 * after a new limit... or the next blocked moment says it) */
-		f = (struct quic_frame){ .type = QUIC_FRAME_STREAM_DATA_BLOCKED };
-		f.stream_data_blocked.stream_id = st->id;
-		f.stream_data_blocked.limit = v;
-		if (quic_frame_write(sw->w, &f) == 0) {
-			quic_stream_blocked_sent(st);
-			sw->eliciting = true;
-		}
-	}
-	if (sw->rec->nframes < QUIC_SENT_FRAMES && quic_stream_want_stop_sending(st, &v)) {
-		f = (struct quic_frame){ .type = QUIC_FRAME_STOP_SENDING };
-		f.stop_sending.stream_id = st->id;
-		f.stop_sending.error = v;
-		if (quic_frame_write(sw->w, &f) == 0 &&
-		    add_sent_frame(sw->rec, st, QUIC_SENT_STOP, 0, 0, false)) {
-			quic_stream_stop_sending_sent(st);
-			sw->eliciting = true;
-		}
-	}
-}
-
-/* One STREAM frame of st, as much as fits (lost bytes first, then new
- * ones within the stream's and the connection's credit). */
-static void stream_data(struct stream_writer *sw, struct quic_stream *st)
-{
-	struct quic_conn *c = sw->c;
-	uint8_t data[MAX_DATAGRAM];
-	uint64_t off;
-	size_t len, fit, nb;
-	bool fin, use_len;
-	struct quic_frame f = { .type = QUIC_FRAME_STREAM };
-
-	if (sw->rec->nframes == QUIC_SENT_FRAMES || buf_room(sw->w) < 8 ||
-	    !quic_stream_peek_frame(st, quic_flow_avail(&c->tx_flow), &off, &len, &fin))
-		return;
-	/* always with a length field (more frames may follow): size it
-	 * for a 2-byte one, which any packet's data fits */
-	fit = quic_frame_stream_fit(st->id, off, buf_room(sw->w) - 2, len, &use_len);
-	if (!fit && len)
-		return;
-	if (!quic_stream_next_frame(st, fit, quic_flow_avail(&c->tx_flow), &off, &len, &fin, &nb))
-		return;
-	quic_stream_copy(st, off, data, len);
-	f.type = (uint8_t)(QUIC_FRAME_STREAM | QUIC_FRAME_STREAM_LEN | (off ? QUIC_FRAME_STREAM_OFF : 0) |
-			   (fin ? QUIC_FRAME_STREAM_FIN : 0));
-	f.stream.stream_id = st->id;
-	f.stream.offset = off;
-	f.stream.data = data;
-	f.stream.len = len;
-	if (quic_frame_write(sw->w, &f) != 0) {
-		quic_stream_on_lost(st, off, len, fin);  /* give the range back */
-		return;
-	}
-	c->tx_flow.used += nb;
-	add_sent_frame(sw->rec, st, QUIC_SENT_STREAM, off, len, fin);
-	sw->eliciting = true;
-}
-
-static void stream_control_cb(void *ctx, struct quic_stream *st)
-{
-	stream_control(ctx, st);
-}
-
-/* Would a stream send new data if the connection's credit allowed? */
-static bool streams_want_credit(struct quic_conn *c)
-{
-	uint64_t off;
-	size_t len;
-	bool fin;
-
-	for (uint32_t i = 0; i < QUIC_STREAMS_SLOTS; i++) {
-		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
-
-		if (st && quic_stream_peek_frame(st, SIZE_MAX, &off, &len, &fin) && len)
-			return true;
-	}
-	return false;
-}
-
-/* Connection-level credit, MAX_STREAMS, then per stream its control
- * frames and data, round-robin from where the last packet stopped.
- * Returns whether anything ack-eliciting was written. */
-static bool write_stream_frames(struct quic_conn *c, struct buf_writer *w, struct quic_sent *rec)
-{
-	struct stream_writer sw = { c, w, rec, false };
-	struct quic_frame f;
-	uint64_t v;
-
-	if (quic_flow_want_raise(&c->rx_flow, c->rx_consumed, CONN_WINDOW, &v) ||
-	    c->max_data_resend) {
-		if (!c->max_data_resend)
-			c->rx_flow.limit = v;
-		f = (struct quic_frame){ .type = QUIC_FRAME_MAX_DATA };
-		f.max_data.max = c->rx_flow.limit;
-		if (quic_frame_write(w, &f) == 0) {
-			c->max_data_resend = false;
-			rec->max_data = 1;
-			sw.eliciting = true;
-		}
-	}
-	for (int bidi = 1; bidi >= 0; bidi--) {
-		if (!quic_streams_want_max_streams(&c->streams, bidi, &v))
-			continue;
-		f = (struct quic_frame){ .type = bidi ? QUIC_FRAME_MAX_STREAMS_BIDI :
-							QUIC_FRAME_MAX_STREAMS_UNI };
-		f.max_streams.max = v;
-		if (quic_frame_write(w, &f) == 0) {
-			quic_streams_max_streams_sent(&c->streams, bidi, v);
-			if (bidi)
-				rec->max_streams_bidi = 1;
-			else
-				rec->max_streams_uni = 1;
-			sw.eliciting = true;
-		}
-	}
-	for (int bidi = 1; bidi >= 0; bidi--) {
-		if (!quic_streams_blocked(&c->streams, bidi, &v))
-			continue;
-		f = (struct quic_frame){ .type = bidi ? QUIC_FRAME_STREAMS_BLOCKED_BIDI :
-							QUIC_FRAME_STREAMS_BLOCKED_UNI };
-		f.streams_blocked.limit = v;
-		if (quic_frame_write(w, &f) == 0) {
-			quic_streams_blocked_sent(&c->streams, bidi);
-			sw.eliciting = true;
-		}
-	}
-	/* the connection's credit is used up while data waits: DATA_BLOCKED,
-	 * once per limit */
-	if (!quic_flow_avail(&c->tx_flow) && c->data_blocked_at != c->tx_flow.limit &&
-	    streams_want_credit(c)) {
-		f = (struct quic_frame){ .type = QUIC_FRAME_DATA_BLOCKED };
-		f.data_blocked.limit = c->tx_flow.limit;
-		if (quic_frame_write(w, &f) == 0) {
-			c->data_blocked_at = c->tx_flow.limit;
-			sw.eliciting = true;
-		}
-	}
-	quic_streams_for_each(&c->streams, stream_control_cb, &sw);
-	for (uint32_t k = 0; k < QUIC_STREAMS_SLOTS && rec->nframes < QUIC_SENT_FRAMES; k++) {
-		uint32_t i = (c->stream_rr + k) % QUIC_STREAMS_SLOTS;
-		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
-
-		if (st)
-			stream_data(&sw, st);
-	}
-	c->stream_rr = (c->stream_rr + 1) % QUIC_STREAMS_SLOTS;
-	return sw.eliciting;
-}
-
-/* NEW_CONNECTION_ID for CIDs not yet announced, one queued
- * RETIRE_CONNECTION_ID (both recorded, to be resent if lost). */
-static bool write_cid_frames(struct quic_conn *c, struct buf_writer *w, struct quic_sent *rec)
-{
-	bool wrote = false;
-	struct quic_frame f;
-
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-		struct quic_local_cid *l = &c->lcid[i];
-
-		if (!l->used || !l->announce)
-			continue;
-		f = (struct quic_frame){ .type = QUIC_FRAME_NEW_CONNECTION_ID };
-		f.new_cid.seq = l->seq;
-		f.new_cid.cid = l->cid;
-		if (quic_reset_token(&c->ep->tokens, &l->cid, f.new_cid.reset_token) != 0 ||
-		    quic_frame_write(w, &f) != 0)
-			break;
-		l->announce = false;
-		rec->ncid_mask |= (uint16_t)(1u << i);
-		wrote = true;
-	}
-	if (c->retire_n && !rec->retire) {
-		f = (struct quic_frame){ .type = QUIC_FRAME_RETIRE_CONNECTION_ID };
-		f.retire_cid.seq = c->retire_q[0];
-		if (quic_frame_write(w, &f) == 0) {
-			rec->retire = 1;
-			rec->retire_seq = c->retire_q[0];
-			memmove(c->retire_q, c->retire_q + 1, --c->retire_n * sizeof(c->retire_q[0]));
-			wrote = true;
-		}
-	}
-	return wrote;
-}
-
-static bool cids_waiting(const struct quic_conn *c)
-{
-	if (c->retire_n)
-		return true;
-	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
-		if (c->lcid[i].used && c->lcid[i].announce)
-			return true;
-	return false;
-}
-
-/* Does any stream have something to send? */
-static bool streams_waiting(struct quic_conn *c)
-{
-	uint64_t off, v, size;
-	size_t len;
-	bool fin;
-
-	if (c->max_data_resend)
-		return true;
-	if (quic_flow_want_raise(&c->rx_flow, c->rx_consumed, CONN_WINDOW, &v))
-		return true;
-	if (quic_streams_want_max_streams(&c->streams, true, &v) ||
-	    quic_streams_want_max_streams(&c->streams, false, &v) ||
-	    quic_streams_blocked(&c->streams, true, &v) ||
-	    quic_streams_blocked(&c->streams, false, &v))
-		return true;
-	for (uint32_t i = 0; i < QUIC_STREAMS_SLOTS; i++) {
-		struct quic_stream *st = pool_get(&pool_stream, c->streams.slot[i]);
-
-		if (st && (quic_stream_peek_frame(st, quic_flow_avail(&c->tx_flow), &off, &len, &fin) ||
-			   quic_stream_want_max_stream_data(st, &v) ||
-			   quic_stream_blocked(st, &v) ||
-			   quic_stream_want_reset(st, &v, &size) ||
-			   quic_stream_want_stop_sending(st, &v)))
-			return true;
-	}
-	return false;
 }
 
 /* Build one packet of space s at w (room: what w has left). pad_to:
@@ -1275,8 +755,8 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 			}
 		}
 		if (s == QUIC_SPACE_APP && c->complete) {
-			eliciting |= write_cid_frames(c, &pw, rec);
-			eliciting |= write_stream_frames(c, &pw, rec);
+			eliciting |= conn_write_cid_frames(c, &pw, rec);
+			eliciting |= conn_write_stream_frames(c, &pw, rec);
 		}
 		if ((sp->probe || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
 			struct quic_frame f = { .type = QUIC_FRAME_PING };
@@ -1601,47 +1081,10 @@ bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t 
 {
 	/* RFC 9000 10.3.1: the last 16 bytes of a datagram we cannot use */
 	if (len < 21 || quic_pkt_is_long(d[0]) ||
-	    !peer_token_matches(c, d + len - QUIC_STATELESS_RESET_TOKEN_LEN))
+	    !conn_peer_token_matches(c, d + len - QUIC_STATELESS_RESET_TOKEN_LEN))
 		return false;
 	enter_draining(c, now);
 	c->close_deadline = now;  /* 10.3.1: no CONNECTION_CLOSE, gone at once */
 	return true;
 }
 
-/* ---------------------------------------------------------------- streams, for the application */
-
-struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi)
-{
-	if (!c->complete || c->state != QUIC_CONN_ESTABLISHED)
-		return NULL;
-	return quic_streams_open_local(&c->streams, c->self, bidi);
-}
-
-size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8_t *data,
-			      size_t len, bool fin)
-{
-	if (c->state != QUIC_CONN_ESTABLISHED)
-		return 0;
-	return quic_stream_write(s, data, len, fin);
-}
-
-size_t quic_conn_stream_read(struct quic_conn *c, struct quic_stream *s, uint8_t *out, size_t cap,
-			     bool *fin)
-{
-	size_t n = quic_stream_read(s, out, cap, fin);
-
-	c->rx_consumed += n;
-	return n;
-}
-
-void quic_conn_stream_reset(struct quic_conn *c, struct quic_stream *s, uint64_t err)
-{
-	(void)c;
-	quic_stream_reset(s, err);
-}
-
-void quic_conn_stream_stop(struct quic_conn *c, struct quic_stream *s, uint64_t err)
-{
-	(void)c;
-	quic_stream_stop(s, err);
-}

@@ -15,6 +15,6 @@ core-y += quic/reasm.c
 # received packet numbers: ACK ranges and duplicate detection
 core-y += quic/ackrange.c
 # connections and the endpoint (routing, Retry, VN, stateless reset)
-core-y += quic/conn.c quic/endpoint.c
+core-y += quic/conn.c quic/conn_cid.c quic/conn_stream.c quic/endpoint.c
 # streams: data in pooled chunks, state machines, flow control, stream limits
 core-y += quic/stream.c
