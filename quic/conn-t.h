@@ -146,6 +146,17 @@ struct quic_conn {
 	uint16_t token_len;
 	/* keys: Initial, Handshake, 1-RTT (0-RTT only with CONFIG_QUIC_0RTT) */
 	struct quic_keys rx[QUIC_LEVEL_COUNT], tx[QUIC_LEVEL_COUNT];
+	/* key update (RFC 9001 6): the 1-RTT secrets of the current phase,
+	 * the next phase's receive keys ready, the previous ones kept for
+	 * reordered packets until prev_until */
+	uint8_t app_secret[2][QUIC_TLS_SECRET_MAX];   /* [0] rx, [1] tx */
+	uint8_t app_secret_len;
+	struct quic_aead rx_next, rx_prev;
+	bool key_phase, rx_phase, have_rx_next, have_rx_prev;
+	uint64_t prev_until;
+	uint64_t rx_phase_first_pn;      /* first packet decrypted in the rx phase */
+	uint64_t phase_first_pn;         /* our first packet in the current phase */
+	bool update_acked;               /* a packet of the current phase was acked */
 	enum crypto_aead aead;
 	struct quic_space space[QUIC_SPACE_COUNT];
 	pool_handle_t hs;                /* struct quic_hs while handshaking */
@@ -180,7 +191,7 @@ struct quic_conn {
 	bool close_app, close_pending;
 	uint8_t alert;
 	struct {
-		uint32_t pkts_rx, pkts_tx, dropped, decrypt_fail, dup;
+		uint32_t pkts_rx, pkts_tx, dropped, decrypt_fail, dup, key_updates;
 	} stats;
 };
 

@@ -156,6 +156,102 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 	return 0;
 }
 
+/* ---------------------------------------------------------------- key update */
+
+/* secret = its next phase ("quic ku", RFC 9001 6.1) */
+static int next_secret(struct quic_conn *c, uint8_t *secret)
+{
+	return quic_key_update_secret(c->version, c->aead, secret, c->app_secret_len, secret);
+}
+
+/* The receive keys of the next phase, ready before the peer needs them
+ * (so a packet in the new phase is opened without a delay, 6.3). */
+static int derive_next_rx(struct quic_conn *c)
+{
+	uint8_t next[QUIC_TLS_SECRET_MAX];
+	int ret;
+
+	memcpy(next, c->app_secret[0], c->app_secret_len);
+	quic_aead_deinit(&c->rx_next);
+	ret = next_secret(c, next);
+	if (!ret)
+		ret = quic_aead_init(&c->rx_next, c->version, c->aead, next, c->app_secret_len);
+	crypto_wipe(next, sizeof(next));
+	c->have_rx_next = ret == 0;
+	return ret;
+}
+
+/* A packet opened with the next phase's keys: they become current, the
+ * current ones are kept as previous for reordered packets (3 PTO, 6.5),
+ * and the phase after is derived. */
+static int rotate_rx(struct quic_conn *c, uint64_t pn, uint64_t now)
+{
+	int ret;
+
+	quic_aead_deinit(&c->rx_prev);
+	ret = quic_aead_init(&c->rx_prev, c->version, c->aead, c->app_secret[0],
+			     c->app_secret_len);
+	c->have_rx_prev = ret == 0;
+	c->prev_until = now + 3 * pto_base(c, QUIC_SPACE_APP);
+	if (!ret)
+		ret = next_secret(c, c->app_secret[0]);
+	quic_aead_deinit(&c->rx[QUIC_LEVEL_APP].aead);
+	if (!ret)
+		ret = quic_aead_init(&c->rx[QUIC_LEVEL_APP].aead, c->version, c->aead,
+				     c->app_secret[0], c->app_secret_len);
+	if (!ret)
+		ret = derive_next_rx(c);
+	c->rx_phase = !c->rx_phase;
+	c->rx_phase_first_pn = pn;
+	return ret;
+}
+
+/* Our sending side moves to the next phase. */
+static int rotate_tx(struct quic_conn *c)
+{
+	int ret = next_secret(c, c->app_secret[1]);
+
+	quic_aead_deinit(&c->tx[QUIC_LEVEL_APP].aead);
+	if (!ret)
+		ret = quic_aead_init(&c->tx[QUIC_LEVEL_APP].aead, c->version, c->aead,
+				     c->app_secret[1], c->app_secret_len);
+	c->key_phase = !c->key_phase;
+	c->phase_first_pn = c->space[QUIC_SPACE_APP].next_pn;
+	c->update_acked = false;
+	c->stats.key_updates++;
+	return ret;
+}
+
+int quic_conn_key_update(struct quic_conn *c)
+{
+	/* 6.1: only once confirmed, and not again before the peer has
+	 * acknowledged a packet of the current phase and followed us */
+	if (!c->confirmed || c->state != QUIC_CONN_ESTABLISHED || !c->app_secret_len ||
+	    c->key_phase != c->rx_phase || (c->stats.key_updates && !c->update_acked))
+		return -1;
+	return rotate_tx(c);
+}
+
+/* The AEAD for a 1-RTT packet whose (unprotected) key phase bit is phase
+ * and number pn; *next set when it is the next phase's (6.3). */
+static struct quic_aead *rx_aead(struct quic_conn *c, bool phase, uint64_t pn, uint64_t now,
+				 bool *next)
+{
+	*next = false;
+	if (phase == c->rx_phase)
+		return &c->rx[QUIC_LEVEL_APP].aead;
+	if (c->have_rx_prev && now >= c->prev_until) {
+		quic_aead_deinit(&c->rx_prev);
+		c->have_rx_prev = false;
+	}
+	if (c->have_rx_prev && pn < c->rx_phase_first_pn)
+		return &c->rx_prev;  /* an older packet, reordered */
+	if (!c->have_rx_next)
+		return NULL;
+	*next = true;
+	return &c->rx_next;
+}
+
 /* After every TLS step: install new keys, note completion, check the
  * peer's parameters and ALPN. 0 or the error to close with. */
 static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
@@ -175,6 +271,13 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 		quic_keys_deinit(k);
 		if (quic_keys_init(k, c->version, c->aead, secret, n) != 0)
 			err = QUIC_INTERNAL_ERROR;
+		if (l == QUIC_LEVEL_APP) {
+			/* kept for key updates (RFC 9001 6.1) */
+			memcpy(c->app_secret[d == QUIC_TLS_RX ? 0 : 1], secret, n);
+			c->app_secret_len = (uint8_t)n;
+			if (d == QUIC_TLS_RX && derive_next_rx(c) != 0)
+				err = QUIC_INTERNAL_ERROR;
+		}
 		if (l == QUIC_LEVEL_HANDSHAKE) {
 			if (d == QUIC_TLS_RX)
 				c->space[QUIC_SPACE_HANDSHAKE].rx_keys = true;
@@ -341,6 +444,8 @@ static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_f
 	}
 	if (sp->largest_acked == UINT64_MAX || f->ack.largest > sp->largest_acked)
 		sp->largest_acked = f->ack.largest;
+	if (s == QUIC_SPACE_APP && f->ack.largest >= c->phase_first_pn)
+		c->update_acked = true;  /* the current phase reached the peer */
 	/* RFC 9002 6.1: packet threshold 3, time threshold 9/8 RTT */
 	thresh = (c->srtt > c->latest_rtt ? c->srtt : c->latest_rtt) * 9 / 8;
 	if (thresh < GRANULARITY)
@@ -490,11 +595,25 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	largest = UINT64_MAX;
 	quic_ackrange_largest(&sp->rx, &largest);
 	pn = quic_pn_decode(largest, tpn, (size_t)pnlen);
-	if (pn > QUIC_MAX_PN ||
-	    quic_packet_open(&c->rx[l].aead, pn, p, h->pn_offset + (size_t)pnlen,
+	struct quic_aead *aead = &c->rx[l].aead;
+	bool next_phase = false;
+
+	if (h->type == QUIC_PKT_1RTT)
+		aead = rx_aead(c, p[0] & 0x04, pn, now, &next_phase);
+	if (pn > QUIC_MAX_PN || !aead ||
+	    quic_packet_open(aead, pn, p, h->pn_offset + (size_t)pnlen,
 			     h->len - h->pn_offset - (size_t)pnlen) != 0) {
 		c->stats.decrypt_fail++;
 		return;
+	}
+	if (next_phase) {
+		/* the peer updated its keys (RFC 9001 6.2): follow, and answer
+		 * in the new phase unless we started the update */
+		if (rotate_rx(c, pn, now) != 0 ||
+		    (c->key_phase != c->rx_phase && rotate_tx(c) != 0)) {
+			quic_conn_close(c, QUIC_INTERNAL_ERROR, false, now);
+			return;
+		}
 	}
 	if (quic_pkt_check_reserved(p[0]) != QUIC_NO_ERROR) {
 		quic_conn_close(c, QUIC_PROTOCOL_VIOLATION, false, now);
@@ -661,7 +780,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	memset(rec, 0, sizeof(*rec));
 	pnlen = quic_pn_encode_len(pn, sp->largest_acked);
 	if (s == QUIC_SPACE_APP)
-		ret = quic_pkt_write_short(w, &c->dcid, false, false, pn, pnlen, &pn_offset);
+		ret = quic_pkt_write_short(w, &c->dcid, c->key_phase, false, pn, pnlen, &pn_offset);
 	else
 		ret = quic_pkt_write_long(w, pkt_type_of(s), c->version, &c->dcid, &c->scid,
 					  s == QUIC_SPACE_INITIAL && !c->server ? c->token : NULL,
@@ -1056,6 +1175,8 @@ void quic_conn_deinit(struct quic_conn *c)
 		quic_keys_deinit(&c->rx[l]);
 		quic_keys_deinit(&c->tx[l]);
 	}
+	quic_aead_deinit(&c->rx_next);
+	quic_aead_deinit(&c->rx_prev);
 	crypto_wipe(c, sizeof(*c));
 }
 

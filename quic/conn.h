@@ -40,6 +40,11 @@ void quic_conn_release_hs(struct quic_conn *c);
  * peer (RFC 9000 10.3.1)? If so c is closed at once (no CONNECTION_CLOSE). */
 bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t len,
 				  uint64_t now);
+/* Start a key update (RFC 9001 6): our packets move to the next key
+ * phase. 0, or -1 when not allowed now (before confirmation, or while the
+ * last update is not acknowledged and followed by the peer). Peer
+ * updates are followed without being asked. */
+int quic_conn_key_update(struct quic_conn *c);
 /* Close with a transport (app false) or application error. */
 void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now);
 

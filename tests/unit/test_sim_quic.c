@@ -699,6 +699,49 @@ static void test_fault_injection(void **state)
 	assert_true(n > 50);  /* the scenario allocates; the loop really ran */
 }
 
+/* Key updates (RFC 9001 6) while streams flow: the client starts one
+ * whenever it is allowed to (the previous one acknowledged and followed),
+ * the server follows each; every byte still arrives, at 0% and 5% loss. */
+static bool updating_streams(void *arg)
+{
+	struct quic_conn *c = quic_endpoint_conn(&eps[0], client_conn);
+
+	if (c && c->confirmed && quic_conn_key_update(c) == 0)
+		(*(uint32_t *)arg)++;
+	return many_streams(NULL);
+}
+
+static void key_updates(uint16_t loss_pm, uint64_t seed)
+{
+	struct sim_link_cfg link = { .delay_ns = 5000000, .loss_pm = loss_pm };
+	uint32_t started = 0;
+
+	memset(&drv, 0, sizeof(drv));
+	drv.target_n = 40;
+	drv.per_stream = 5000;
+	setup_pair(seed, QUIC_RETRY_NEVER, &link);
+	app.echo = true;
+	if (sim_run(&sim, sim.now + 120 * SIM_NS_PER_S, updating_streams, &started) != 0)
+		fail_msg("key updates at %u/1000: %u streams echoed, %u updates", loss_pm,
+			 app.echoed_done, started);
+	assert_int_equal(app.bad_bytes, 0);
+	assert_true(started >= 3);
+	assert_int_equal(quic_endpoint_conn(&eps[0], client_conn)->stats.key_updates, started);
+	/* the server followed every update it saw (the last may still be
+	 * on its way) */
+	assert_true(server_conn()->stats.key_updates + 1 >= started);
+	assert_int_equal(server_conn()->stats.decrypt_fail, 0);
+	print_message("  key updates at %u/1000: %u started, server followed %u\n", loss_pm,
+		      started, server_conn()->stats.key_updates);
+	teardown_pair();
+}
+
+static void test_key_update(void **state)
+{
+	key_updates(0, 101);
+	key_updates(50, 102);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -716,6 +759,7 @@ int main(void)
 		UNIT_TEST(test_anti_amplification),
 		UNIT_TEST(test_retry_above_load),
 		UNIT_TEST(test_fault_injection),
+		UNIT_TEST(test_key_update),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
 		UNIT_TEST(test_100_streams),
