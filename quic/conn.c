@@ -916,6 +916,11 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	(void)payload_start;
 	sp->next_pn++;
 	c->stats.pkts_tx++;
+	/* RFC 9001 6.6: move to fresh keys long before the AEAD limits (a
+	 * refusal, update still unconfirmed, is retried at the next packet) */
+	if (s == QUIC_SPACE_APP && c->ep->key_update_packets &&
+	    sp->next_pn - c->phase_first_pn >= c->ep->key_update_packets)
+		quic_conn_key_update(c);
 	rec->pn = pn;
 	rec->time = now;
 	rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);

@@ -67,6 +67,9 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 	ep->app = cfg->app;
 	ep->app_ctx = cfg->app_ctx;
 	ep->first_version = cfg->version ? cfg->version : QUIC_VERSION_1;
+	ep->key_update_packets = cfg->key_update_packets == UINT64_MAX ? 0 :
+				 cfg->key_update_packets ? cfg->key_update_packets :
+				 CONFIG_QUIC_KEY_UPDATE_PACKETS;
 	ep->v1_only = cfg->v1_only;
 	if (!quic_version_supported(ep->first_version))
 		return -1;

@@ -58,6 +58,9 @@ struct quic_endpoint_cfg {
 	 * of its first Initial (0: v1), another after Version Negotiation */
 	uint32_t version;
 	bool v1_only;
+	/* start a key update every this many 1-RTT packets (0: the
+	 * CONFIG_QUIC_KEY_UPDATE_PACKETS default; UINT64_MAX: never) */
+	uint64_t key_update_packets;
 };
 
 struct quic_endpoint_stats {
@@ -80,6 +83,7 @@ struct quic_endpoint {
 	const struct quic_app_ops *app;
 	void *app_ctx;
 	uint32_t first_version;                /* client */
+	uint64_t key_update_packets;           /* 0: never */
 	/* client: the last NEW_TOKEN a server gave, for the next connection */
 	struct quic_addr token_for;
 	uint8_t token[QUIC_CLIENT_TOKEN_MAX];

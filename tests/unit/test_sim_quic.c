@@ -134,6 +134,7 @@ static const struct quic_app_ops app_ops = { .stream_event = app_stream_event };
 /* versions for the next setup_pair (reset by it) */
 static uint32_t next_client_version;
 static bool next_server_v1_only;
+static uint64_t next_client_key_update;
 
 static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
 		       const struct sim_link_cfg *link)
@@ -148,12 +149,14 @@ static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
 		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
 		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
 		.app = &app_ops, .version = next_client_version,
+		.key_update_packets = next_client_key_update,
 	};
 	struct quic_addr server_addr;
 
 	memset(&app, 0, sizeof(app));
 	next_client_version = 0;
 	next_server_v1_only = false;
+	next_client_key_update = 0;
 
 	sim_init(&sim, seed);
 	assert_int_equal(quic_endpoint_init(&eps[0], &c), 0);
@@ -742,6 +745,30 @@ static void test_key_update(void **state)
 	key_updates(50, 102);
 }
 
+/* Updates started by the packet count (CONFIG_QUIC_KEY_UPDATE_PACKETS,
+ * here 40 for the client): 40 echoed streams move through several key
+ * phases with no call from the application. */
+static void test_key_update_by_count(void **state)
+{
+	struct sim_link_cfg link = { .delay_ns = 5000000, .loss_pm = 50 };
+
+	memset(&drv, 0, sizeof(drv));
+	drv.target_n = 40;
+	drv.per_stream = 5000;
+	next_client_key_update = 40;
+	setup_pair(111, QUIC_RETRY_NEVER, &link);
+	app.echo = true;
+	assert_int_equal(sim_run(&sim, sim.now + 120 * SIM_NS_PER_S, many_streams, NULL), 0);
+	assert_int_equal(app.bad_bytes, 0);
+	print_message("  by count: client %u updates, %u packets sent; server followed %u\n",
+		      quic_endpoint_conn(&eps[0], client_conn)->stats.key_updates,
+		      quic_endpoint_conn(&eps[0], client_conn)->stats.pkts_tx,
+		      server_conn()->stats.key_updates);
+	assert_true(quic_endpoint_conn(&eps[0], client_conn)->stats.key_updates >= 2);
+	assert_true(server_conn()->stats.key_updates >= 1);
+	teardown_pair();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -760,6 +787,7 @@ int main(void)
 		UNIT_TEST(test_retry_above_load),
 		UNIT_TEST(test_fault_injection),
 		UNIT_TEST(test_key_update),
+		UNIT_TEST(test_key_update_by_count),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
 		UNIT_TEST(test_100_streams),
