@@ -769,6 +769,60 @@ static void test_key_update_by_count(void **state)
 	teardown_pair();
 }
 
+/* Close from every state (issue 6's teardown list, the part this
+ * transport has): before the server answered, mid-handshake on either
+ * side, mid-transfer with streams open. Both ends free everything within
+ * the closing/draining period or the idle timeout; registries empty,
+ * pools idle (teardown). */
+static bool server_has_conn(void *arg)
+{
+	(void)arg;
+	return eps[1].nconns > 0;
+}
+
+static bool client_has_hs_keys(void *arg)
+{
+	struct quic_conn *c = quic_endpoint_conn(&eps[0], client_conn);
+
+	(void)arg;
+	return c && c->space[QUIC_SPACE_HANDSHAKE].rx_keys;
+}
+
+static bool transfer_started(void *arg)
+{
+	many_streams(arg);
+	return app.rx_bytes[1] > 20000;
+}
+
+static void close_in_state(int state)
+{
+	struct sim_link_cfg link = { .delay_ns = 10000000 };
+	struct quic_conn *c;
+	bool (*reach[4])(void *) = { NULL, server_has_conn, client_has_hs_keys, transfer_started };
+
+	memset(&drv, 0, sizeof(drv));
+	drv.target_n = 20;
+	drv.per_stream = 5000;
+	setup_pair(200 + (uint64_t)state, QUIC_RETRY_NEVER, &link);
+	app.echo = true;
+	if (reach[state])
+		assert_int_equal(sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, reach[state], NULL), 0);
+	/* state 1: the server closes its half-made connection; others: the client */
+	c = state == 1 ? server_conn() : quic_endpoint_conn(&eps[0], client_conn);
+	assert_non_null(c);
+	quic_conn_close(c, QUIC_INTERNAL_ERROR, false, sim.now);
+	assert_int_equal(sim_run(&sim, sim.now + 60 * SIM_NS_PER_S, both_gone, NULL), 0);
+	assert_int_equal(eps[0].cids.count, 0);
+	assert_int_equal(eps[1].cids.count, 0);
+	teardown_pair();
+}
+
+static void test_close_every_state(void **state)
+{
+	for (int s = 0; s < 4; s++)
+		close_in_state(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -788,6 +842,7 @@ int main(void)
 		UNIT_TEST(test_fault_injection),
 		UNIT_TEST(test_key_update),
 		UNIT_TEST(test_key_update_by_count),
+		UNIT_TEST(test_close_every_state),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
 		UNIT_TEST(test_100_streams),
