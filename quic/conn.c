@@ -685,9 +685,18 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	(void)dgram_len;
 }
 
+/* Does the endpoint route cid to c? */
+static bool owned_by(const struct quic_conn *c, const struct quic_cid *cid)
+{
+	pool_handle_t owner = quic_cid_lookup(&c->ep->cids, cid->b, cid->len);
+
+	return owner.idx == c->self.idx && owner.gen == c->self.gen;
+}
+
 void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 {
 	size_t off = 0;
+	struct quic_cid first_dcid;
 	uint32_t before = c->stats.pkts_rx;
 	uint8_t tail[QUIC_STATELESS_RESET_TOKEN_LEN];
 
@@ -704,11 +713,15 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 			c->stats.dropped++;
 			return;  /* RFC 9000 12.2: the rest of the datagram goes too */
 		}
-		/* every packet must be for us: a CID the table routes here */
-		pool_handle_t owner = quic_cid_lookup(&c->ep->cids, h.dcid.b, h.dcid.len);
-
-		if (h.type != QUIC_PKT_RETRY && h.type != QUIC_PKT_VERSION_NEGOTIATION &&
-		    (owner.idx != c->self.idx || owner.gen != c->self.gen)) {
+		/* every packet must be for us: the endpoint routed the first by
+		 * its DCID; a coalesced one with the same DCID needs no second
+		 * look-up (12.2), another one must route here too */
+		if (!off) {
+			first_dcid = h.dcid;
+		} else if (h.type != QUIC_PKT_RETRY && h.type != QUIC_PKT_VERSION_NEGOTIATION &&
+			   (h.dcid.len != first_dcid.len ||
+			    memcmp(h.dcid.b, first_dcid.b, h.dcid.len)) &&
+			   !owned_by(c, &h.dcid)) {
 			c->stats.dropped++;
 			off += h.len;
 			continue;
