@@ -160,7 +160,7 @@ struct quic_conn {
 	enum crypto_aead aead;
 	struct quic_space space[QUIC_SPACE_COUNT];
 	pool_handle_t hs;                /* struct quic_hs while handshaking */
-	bool complete, confirmed, handshake_done_pending, handshake_done_sent;
+	bool complete, confirmed, handshake_done_pending;
 	bool new_token_pending;          /* server: NEW_TOKEN to send (RFC 9000 8.1.3) */
 	bool address_validated;
 	uint64_t bytes_rx, bytes_tx;     /* anti-amplification (RFC 9000 8.1) */
@@ -177,7 +177,6 @@ struct quic_conn {
 	bool ping_pending;
 	bool path_response_pending;
 	uint8_t path_response[8];
-	bool registered, odcid_registered;   /* CIDs in the endpoint's table */
 	/* streams and connection-level flow control (RFC 9000 4.1) */
 	struct quic_streams streams;
 	struct quic_flow rx_flow;        /* limit we gave, bytes the peer used */

@@ -254,7 +254,7 @@ static struct quic_aead *rx_aead(struct quic_conn *c, bool phase, uint64_t pn, u
 
 /* After every TLS step: install new keys, note completion, check the
  * peer's parameters and ALPN. 0 or the error to close with. */
-static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
+static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 {
 	enum quic_level l;
 	enum quic_tls_dir d;
@@ -313,12 +313,10 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs, uint64_t now)
 			discard_space(c, QUIC_SPACE_HANDSHAKE);
 		}
 	}
-	(void)now;
 	return 0;
 }
 
-static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_frame *f,
-		     uint64_t now)
+static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_frame *f)
 {
 	struct quic_hs *hs = hs_of(c);
 	const uint8_t *p;
@@ -341,10 +339,10 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 		return QUIC_INTERNAL_ERROR;
 	quic_reasm_consume(&hs->rx[l], n);
 	if (quic_tls_advance(&hs->tls) != 0) {
-		after_tls(c, hs, now);
+		after_tls(c, hs);
 		return hs->tls.error;
 	}
-	return after_tls(c, hs, now);
+	return after_tls(c, hs);
 }
 
 /* ---------------------------------------------------------------- ACK */
@@ -475,7 +473,7 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 	case QUIC_FRAME_ACK_ECN:
 		return on_ack(c, s, f, now);
 	case QUIC_FRAME_CRYPTO:
-		return on_crypto(c, level_of_space[s], f, now);
+		return on_crypto(c, level_of_space[s], f);
 	case QUIC_FRAME_HANDSHAKE_DONE:
 		if (c->server)
 			return QUIC_PROTOCOL_VIOLATION;  /* RFC 9000 19.20 */
@@ -561,7 +559,7 @@ static void on_retry(struct quic_conn *c, const uint8_t *p, const struct quic_pk
 }
 
 static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_hdr *h,
-			 size_t dgram_len, uint64_t now)
+			 uint64_t now)
 {
 	enum quic_pn_space s = quic_pkt_space(h->type);
 	struct quic_space *sp;
@@ -682,7 +680,6 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 			sp->ack_deadline = due;
 	}
 	c->idle_deadline = now + idle_period(c);
-	(void)dgram_len;
 }
 
 /* Does the endpoint route cid to c? */
@@ -726,7 +723,7 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 			off += h.len;
 			continue;
 		}
-		input_packet(c, d + off, &h, len, now);
+		input_packet(c, d + off, &h, now);
 		off += h.len;
 	}
 	if (c->stats.pkts_rx == before && len >= 21 && !quic_pkt_is_long(d[0])) {
@@ -782,7 +779,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	struct quic_hs *hs = hs_of(c);
 	struct quic_sent *rec = sent_slot(sp);
 	uint8_t *pkt = w->p;
-	size_t length_pos = 0, pn_offset, pnlen, hdrlen, payload_start, avail;
+	size_t length_pos = 0, pn_offset, pnlen, hdrlen, avail;
 	uint64_t pn = sp->next_pn;
 	bool eliciting = false;
 	struct buf_writer pw;
@@ -802,7 +799,6 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	if (ret != 0 || w->err || buf_room(w) < CRYPTO_AEAD_TAG_LEN + 4)
 		return -1;
 	hdrlen = pn_offset + pnlen;
-	payload_start = buf_written(w);
 	avail = buf_room(w) - CRYPTO_AEAD_TAG_LEN;
 	buf_writer_init(&pw, w->p, avail);
 
@@ -926,7 +922,6 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	if (quic_packet_seal(&c->tx[l].aead, pn, pkt, hdrlen, payload) != 0 ||
 	    quic_hp_apply(&c->tx[l].hp, pkt, pn_offset, hdrlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
 		return -1;
-	(void)payload_start;
 	sp->next_pn++;
 	c->stats.pkts_tx++;
 	/* RFC 9001 6.6: move to fresh keys long before the AEAD limits (a
@@ -1146,12 +1141,11 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 		return -1;
 	if (quic_cid_add(&ep->cids, &c->scid, self) != 0)
 		goto fail;
-	c->registered = true;
 	/* a server's first Initials arrive to the client's chosen DCID (after
 	 * a Retry: the Retry's SCID) */
 	c->initial_dcid = retry_scid ? *retry_scid : *odcid;
-	if (server && quic_cid_add(&ep->cids, &c->initial_dcid, self) == 0)
-		c->odcid_registered = true;
+	if (server)
+		quic_cid_add(&ep->cids, &c->initial_dcid, self);  /* taken: routes elsewhere */
 	hs = pool_zalloc(&pool_hs);
 	if (!hs)
 		goto fail;
@@ -1169,7 +1163,7 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 	    local_tparams(c, tp, sizeof(tp), &tplen) != 0 ||
 	    quic_tls_init(&hs->tls, &ep->tls, bufs, caps, tp, tplen, server ? NULL : ep->sni) != 0)
 		goto fail;
-	if (!server && (quic_tls_advance(&hs->tls) != 0 || after_tls(c, hs, now) != 0))
+	if (!server && (quic_tls_advance(&hs->tls) != 0 || after_tls(c, hs) != 0))
 		goto fail;
 	return 0;
 fail:
