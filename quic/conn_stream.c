@@ -61,7 +61,10 @@ int conn_on_stream_frame(struct quic_conn *c, const struct quic_frame *f)
 		return QUIC_FLOW_CONTROL_ERROR;
 	if (ret)
 		return ret;
-	app_event(c, s);
+	/* only news: a retransmitted frame for a stream whose end the
+	 * application has read already tells it nothing */
+	if (s->rx_state != QUIC_STREAM_RX_DATA_READ && s->rx_state != QUIC_STREAM_RX_RESET_READ)
+		app_event(c, s);
 	return 0;
 }
 

@@ -115,12 +115,11 @@ static void app_stream_event(void *ctx, struct quic_conn *c, struct quic_stream 
 	} while (n);
 	if (!fin)
 		return;
-	/* a retransmitted frame may report the same end again */
+	/* each stream's end is reported once, retransmissions or not */
 	uint64_t idx = s->id >> 2;
 
 	assert_true(idx < 1024);
-	if (app.fin_seen[side][idx / 8] & (1u << (idx % 8)))
-		return;
+	assert_false(app.fin_seen[side][idx / 8] & (1u << (idx % 8)));
 	app.fin_seen[side][idx / 8] |= (uint8_t)(1u << (idx % 8));
 	app.fins[side]++;
 	if (c->server)
