@@ -15,6 +15,7 @@
 	POOL(chunk,    struct chunk_block,    CONFIG_POOL_STREAM_CHUNKS) \
 	POOL(stream,   struct quic_stream,    CONFIG_POOL_CONNECTIONS * CONFIG_POOL_STREAMS_PER_CONN) \
 	POOL(conn,     struct quic_conn,      CONFIG_POOL_CONNECTIONS) \
+	POOL(sent,     struct quic_sent,      CONFIG_POOL_SENT_PACKETS) \
 	POOL(hs,       struct quic_hs,        CONFIG_QUIC_HANDSHAKES) \
 	POOL(tls_64,   struct arena_block_64,  CONFIG_TLS_ARENA_64) \
 	POOL(tls_128,  struct arena_block_128, CONFIG_TLS_ARENA_128) \

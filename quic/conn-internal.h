@@ -38,4 +38,22 @@ bool conn_streams_waiting(struct quic_conn *c);
 void conn_stream_frames_acked(struct quic_conn *c, struct quic_sent *rec);
 void conn_stream_frames_lost(struct quic_conn *c, struct quic_sent *rec);
 
+/* conn_path.c */
+bool conn_addr_equal(const struct quic_addr *a, const struct quic_addr *b);
+bool conn_switch_dcid(struct quic_conn *c);
+/* May a packet from `from` to our `dcid` be processed at all? */
+bool conn_path_accept(struct quic_conn *c, const struct quic_addr *from,
+		      const struct quic_cid *dcid, bool long_header);
+/* After a 1-RTT packet's frames: follow the peer to a new address. */
+void conn_path_on_packet(struct quic_conn *c, const struct quic_addr *from,
+			 const struct quic_cid *dcid, size_t dgram_len, bool largest,
+			 bool non_probing, uint64_t now);
+void conn_path_on_challenge(struct quic_conn *c, const struct quic_frame *f,
+			    const struct quic_addr *from);
+void conn_path_on_response(struct quic_conn *c, const struct quic_frame *f);
+void conn_path_timeout(struct quic_conn *c, uint64_t now);
+bool conn_write_path_frames(struct quic_conn *c, struct buf_writer *w, struct quic_sent *rec);
+bool conn_path_waiting(const struct quic_conn *c);
+void conn_path_lost(struct quic_conn *c, const struct quic_sent *p);
+
 #endif

@@ -15,6 +15,7 @@
 #include "quic/protect-t.h"
 #include "quic/quic-t.h"
 #include "quic/reasm.h"
+#include "quic/recovery-t.h"
 #include "quic/stream-t.h"
 #include "quic/tls.h"
 
@@ -25,45 +26,8 @@ struct quic_addr {
 	uint8_t ip[16];   /* 4 bytes used for IPv4 */
 };
 
-/* Packets of one packet-number space sent and not yet acknowledged or
- * declared lost: what they carried, to resend it when lost (a fixed set
- * per space until the recovery issue moves them to the shared pool). */
-#define QUIC_SENT_MAX 32
-
-/* A stream-related frame a packet carried, to act on its fate. */
-enum quic_sent_kind {
-	QUIC_SENT_STREAM = 1,   /* STREAM data [off, off + len), fin */
-	QUIC_SENT_MSD,          /* MAX_STREAM_DATA */
-	QUIC_SENT_RESET,        /* RESET_STREAM */
-	QUIC_SENT_STOP,         /* STOP_SENDING */
-};
-
-#define QUIC_SENT_FRAMES 4
-
-struct quic_sent_frame {
-	pool_handle_t stream;
-	uint64_t off;
-	uint16_t len;
-	uint8_t kind, fin;
-};
-
-struct quic_sent {
-	uint16_t ncid_mask;              /* NEW_CONNECTION_ID of lcid[i] carried */
-	uint8_t retire : 1;              /* RETIRE_CONNECTION_ID(retire_seq) carried */
-	uint64_t retire_seq;
-	uint64_t pn;
-	uint64_t time;
-	uint32_t crypto_off, crypto_len;  /* CRYPTO data carried */
-	uint16_t size;
-	uint8_t ack_eliciting : 1, handshake_done : 1, used : 1, max_data : 1,
-		max_streams_bidi : 1, max_streams_uni : 1, new_token : 1;
-	uint8_t nframes;
-	struct quic_sent_frame f[QUIC_SENT_FRAMES];
-};
-
 struct quic_space {
 	uint64_t next_pn;
-	uint64_t largest_acked;          /* UINT64_MAX: nothing acked yet */
 	struct quic_ackrange rx;         /* packet numbers received */
 	uint64_t largest_rx_time;
 	uint64_t ack_deadline;           /* UINT64_MAX: no ACK owed */
@@ -71,11 +35,7 @@ struct quic_space {
 	/* CRYPTO send side: the handshake block's out[] bytes */
 	uint32_t crypto_sent;            /* next new byte */
 	uint32_t resend_lo, resend_hi;   /* lost bytes to send again ([lo, hi)) */
-	struct quic_sent sent[QUIC_SENT_MAX];
-	uint8_t in_flight;               /* ack-eliciting packets in sent[] */
-	uint64_t last_eliciting_time;
 	bool rx_keys, tx_keys, discarded;
-	bool probe;                      /* PTO fired: send an ack-eliciting packet */
 };
 
 /* The longest Retry token a client keeps (tokens are the server's). */
@@ -171,12 +131,23 @@ struct quic_conn {
 	uint8_t reset_token[QUIC_STATELESS_RESET_TOKEN_LEN];
 	/* timers (ns, UINT64_MAX: off) */
 	uint64_t idle_deadline, close_deadline;
-	uint64_t srtt, rttvar, min_rtt, latest_rtt;
-	bool have_rtt;
-	uint32_t pto_count;
+	struct quic_recovery rec;        /* RFC 9002: sent packets, RTT, cc */
+	uint64_t pace_wait;              /* the pacer holds data until then */
 	bool ping_pending;
+	/* paths (RFC 9000 8.2, 9): the peer's address is c->peer; a move to
+	 * a new one is validated with PATH_CHALLENGE, the last validated one
+	 * kept to fall back to if that fails */
 	bool path_response_pending;
 	uint8_t path_response[8];
+	struct quic_addr path_response_to;  /* where the PATH_CHALLENGE came from */
+	bool challenge_pending, challenge_out;
+	uint8_t challenge[8];
+	uint64_t challenge_deadline;     /* validation gives up (8.2.4) */
+	struct quic_addr prev_peer;
+	bool have_prev_peer;
+	struct quic_cid rx_dcid;         /* our CID the peer used last (largest pn) */
+	bool peer_no_migration;          /* client: the server sent disable_active_migration */
+	bool probe_only, probe_pad;      /* building a PATH_RESPONSE to another address */
 	/* streams and connection-level flow control (RFC 9000 4.1) */
 	struct quic_streams streams;
 	struct quic_flow rx_flow;        /* limit we gave, bytes the peer used */
@@ -191,6 +162,7 @@ struct quic_conn {
 	uint8_t alert;
 	struct {
 		uint32_t pkts_rx, pkts_tx, dropped, decrypt_fail, dup, key_updates;
+		uint32_t migrations, path_fail, path_drop;
 	} stats;
 };
 

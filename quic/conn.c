@@ -20,12 +20,11 @@
 #include "quic/frame.h"
 #include "quic/packet.h"
 #include "quic/protect.h"
+#include "quic/recovery.h"
 #include "quic/stream.h"
 #include "quic/tparams.h"
 
-#define NS_PER_MS       UINT64_C(1000000)
-#define INITIAL_RTT     (333 * NS_PER_MS)   /* RFC 9002 6.2.2 */
-#define GRANULARITY     NS_PER_MS
+#define NS_PER_MS       QUIC_NS_PER_MS
 #define ALERT_NO_APP    120                 /* no_application_protocol */
 #define LOCAL_ACK_DELAY (25 * NS_PER_MS)    /* our max_ack_delay */
 
@@ -46,12 +45,7 @@ static enum quic_pkt_type pkt_type_of(enum quic_pn_space s)
 
 static uint64_t pto_base(const struct quic_conn *c, enum quic_pn_space s)
 {
-	uint64_t var = 4 * c->rttvar > GRANULARITY ? 4 * c->rttvar : GRANULARITY;
-	uint64_t d = c->srtt + var;
-
-	if (s == QUIC_SPACE_APP)
-		d += c->peer_max_ack_delay_ms * NS_PER_MS;
-	return d;
+	return quic_recovery_pto_base(&c->rec, s);
 }
 
 static uint64_t idle_period(const struct quic_conn *c)
@@ -79,10 +73,8 @@ static void discard_space(struct quic_conn *c, enum quic_pn_space s)
 	quic_keys_deinit(&c->tx[l]);
 	sp->rx_keys = sp->tx_keys = false;
 	sp->discarded = true;
-	memset(sp->sent, 0, sizeof(sp->sent));
-	sp->in_flight = 0;
 	sp->ack_deadline = UINT64_MAX;
-	c->pto_count = 0;  /* RFC 9002 6.2.2 after discarding keys */
+	quic_recovery_discard(&c->rec, s);  /* RFC 9002 6.4 */
 }
 
 static int install_initial_keys(struct quic_conn *c, const struct quic_cid *dcid)
@@ -152,7 +144,9 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 	}
 	c->peer_idle_ms = tp.max_idle_timeout;
 	c->peer_max_ack_delay_ms = tp.max_ack_delay;
+	c->rec.max_ack_delay = tp.max_ack_delay * NS_PER_MS;
 	c->peer_ack_delay_exp = tp.ack_delay_exponent;
+	c->peer_no_migration = quic_tparams_has(&tp, QUIC_TP_DISABLE_ACTIVE_MIGRATION);
 	return 0;
 }
 
@@ -282,7 +276,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 			if (d == QUIC_TLS_RX)
 				c->space[QUIC_SPACE_HANDSHAKE].rx_keys = true;
 			else
-				c->space[QUIC_SPACE_HANDSHAKE].tx_keys = true;
+				c->space[QUIC_SPACE_HANDSHAKE].tx_keys = c->rec.handshake_keys = true;
 		} else {
 			if (d == QUIC_TLS_RX)
 				c->space[QUIC_SPACE_APP].rx_keys = true;
@@ -307,7 +301,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 		conn_issue_cids(c);
 		if (c->server) {
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
-			c->confirmed = true;
+			c->confirmed = c->rec.confirmed = true;
 			c->handshake_done_pending = true;
 			c->new_token_pending = true;
 			discard_space(c, QUIC_SPACE_HANDSHAKE);
@@ -347,18 +341,19 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 
 /* ---------------------------------------------------------------- ACK */
 
-static void on_acked(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
+static void sent_acked(void *arg, enum quic_pn_space s, struct quic_sent *p)
 {
-	conn_stream_frames_acked(c, s);
-	if (s->ack_eliciting)
-		sp->in_flight--;
-	s->used = 0;
+	(void)s;
+	conn_stream_frames_acked(arg, p);
 }
 
-static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent *s)
+static void sent_lost(void *arg, enum quic_pn_space s, struct quic_sent *p)
 {
-	if (s->crypto_len) {
-		uint32_t lo = s->crypto_off, hi = s->crypto_off + s->crypto_len;
+	struct quic_conn *c = arg;
+	struct quic_space *sp = &c->space[s];
+
+	if (p->crypto_len) {
+		uint32_t lo = p->crypto_off, hi = p->crypto_off + p->crypto_len;
 
 		if (sp->resend_hi == sp->resend_lo) {
 			sp->resend_lo = lo;
@@ -370,100 +365,51 @@ static void on_lost(struct quic_conn *c, struct quic_space *sp, struct quic_sent
 				sp->resend_hi = hi;
 		}
 	}
-	if (s->handshake_done)
+	if (p->handshake_done)
 		c->handshake_done_pending = true;
-	if (s->max_data)
+	if (p->max_data)
 		c->max_data_resend = true;
-	if (s->new_token)
+	if (p->new_token)
 		c->new_token_pending = true;
 	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
-		if ((s->ncid_mask >> i & 1) && c->lcid[i].used)
+		if ((p->ncid_mask >> i & 1) && c->lcid[i].used)
 			c->lcid[i].announce = true;
-	if (s->retire)
-		conn_queue_retire(c, s->retire_seq);
-	if (s->max_streams_bidi)
+	if (p->retire)
+		conn_queue_retire(c, p->retire_seq);
+	if (p->max_streams_bidi)
 		quic_streams_on_max_streams_lost(&c->streams, true);
-	if (s->max_streams_uni)
+	if (p->max_streams_uni)
 		quic_streams_on_max_streams_lost(&c->streams, false);
-	conn_stream_frames_lost(c, s);
-	if (s->ack_eliciting)
-		sp->in_flight--;
-	s->used = 0;
+	conn_stream_frames_lost(c, p);
+	conn_path_lost(c, p);
 }
 
-static void rtt_sample(struct quic_conn *c, uint64_t latest, uint64_t ack_delay)
-{
-	c->latest_rtt = latest;
-	if (!c->min_rtt || latest < c->min_rtt)
-		c->min_rtt = latest;
-	if (!c->have_rtt) {
-		c->have_rtt = true;
-		c->srtt = latest;
-		c->rttvar = latest / 2;
-		return;
-	}
-	/* RFC 9002 5.3 */
-	if (latest >= c->min_rtt + ack_delay)
-		latest -= ack_delay;
-	uint64_t d = c->srtt > latest ? c->srtt - latest : latest - c->srtt;
-
-	c->rttvar = (3 * c->rttvar + d) / 4;
-	c->srtt = (7 * c->srtt + latest) / 8;
-}
+static const struct quic_recovery_ops sent_ops = { sent_acked, sent_lost };
 
 static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
 		  uint64_t now)
 {
-	struct quic_space *sp = &c->space[s];
-	struct quic_ack_iter it;
-	uint64_t lo, hi, thresh;
-	bool new_eliciting = false;
+	uint64_t delay = 0;
 
-	if (f->ack.largest >= sp->next_pn)
+	if (f->ack.largest >= c->space[s].next_pn)
 		return QUIC_PROTOCOL_VIOLATION;  /* acknowledges a packet never sent */
-	quic_ack_iter_init(&it, f);
-	while (quic_ack_iter_next(&it, &lo, &hi)) {
-		for (int i = 0; i < QUIC_SENT_MAX; i++) {
-			struct quic_sent *x = &sp->sent[i];
+	if (s == QUIC_SPACE_APP) {
+		/* ack_delay in units of 2^exponent microseconds (19.3) */
+		uint64_t us = c->peer_ack_delay_exp < 21 && f->ack.ack_delay < (UINT64_C(1) << 42) ?
+			f->ack.ack_delay << c->peer_ack_delay_exp : UINT64_MAX / 1000;
 
-			if (!x->used || x->pn < lo || x->pn > hi)
-				continue;
-			if (x->pn == f->ack.largest && x->ack_eliciting) {
-				uint64_t delay = s == QUIC_SPACE_APP ?
-					(f->ack.ack_delay << c->peer_ack_delay_exp) * 1000 : 0;
-
-				if (delay > c->peer_max_ack_delay_ms * NS_PER_MS && c->confirmed)
-					delay = c->peer_max_ack_delay_ms * NS_PER_MS;
-				rtt_sample(c, now - x->time, delay);
-			}
-			new_eliciting |= x->ack_eliciting;
-			on_acked(c, sp, x);
-		}
+		delay = us * 1000;
+		if (s == QUIC_SPACE_APP && f->ack.largest >= c->phase_first_pn)
+			c->update_acked = true;  /* the current phase reached the peer */
 	}
-	if (sp->largest_acked == UINT64_MAX || f->ack.largest > sp->largest_acked)
-		sp->largest_acked = f->ack.largest;
-	if (s == QUIC_SPACE_APP && f->ack.largest >= c->phase_first_pn)
-		c->update_acked = true;  /* the current phase reached the peer */
-	/* RFC 9002 6.1: packet threshold 3, time threshold 9/8 RTT */
-	thresh = (c->srtt > c->latest_rtt ? c->srtt : c->latest_rtt) * 9 / 8;
-	if (thresh < GRANULARITY)
-		thresh = GRANULARITY;
-	for (int i = 0; i < QUIC_SENT_MAX; i++) {
-		struct quic_sent *x = &sp->sent[i];
-
-		if (x->used && x->pn < sp->largest_acked &&
-		    (x->pn + 3 <= sp->largest_acked || x->time + thresh <= now))
-			on_lost(c, sp, x);
-	}
-	if (new_eliciting)
-		c->pto_count = 0;
+	quic_recovery_on_ack(&c->rec, s, f, delay, &sent_ops, c, now);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- frames */
 
 static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
-		    uint64_t now)
+		    const struct quic_addr *from, uint64_t now)
 {
 	switch (f->type) {
 	case QUIC_FRAME_PADDING:
@@ -478,7 +424,7 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 		if (c->server)
 			return QUIC_PROTOCOL_VIOLATION;  /* RFC 9000 19.20 */
 		if (!c->confirmed) {
-			c->confirmed = true;
+			c->confirmed = c->rec.confirmed = c->rec.peer_validated = true;
 			discard_space(c, QUIC_SPACE_HANDSHAKE);
 		}
 		return 0;
@@ -497,8 +443,10 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 		enter_draining(c, now);
 		return 0;
 	case QUIC_FRAME_PATH_CHALLENGE:
-		memcpy(c->path_response, f->path.data, sizeof(c->path_response));
-		c->path_response_pending = true;
+		conn_path_on_challenge(c, f, from);
+		return 0;
+	case QUIC_FRAME_PATH_RESPONSE:
+		conn_path_on_response(c, f);
 		return 0;
 	default:
 		break;
@@ -521,9 +469,8 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 	case QUIC_FRAME_RETIRE_CONNECTION_ID:
 		return conn_on_retire_cid(c, f);
 	default:
-		/* DATA_BLOCKED, STREAMS_BLOCKED (credit follows the
-		 * application), PATH_RESPONSE (no migration until the
-		 * path issue) */
+		/* DATA_BLOCKED, STREAMS_BLOCKED: credit follows the
+		 * application */
 		return 0;
 	}
 }
@@ -552,14 +499,13 @@ static void on_retry(struct quic_conn *c, const uint8_t *p, const struct quic_pk
 	/* send the ClientHello again, from the start, in new packets */
 	struct quic_space *sp = &c->space[QUIC_SPACE_INITIAL];
 
-	memset(sp->sent, 0, sizeof(sp->sent));
-	sp->in_flight = 0;
+	quic_recovery_reset_space(&c->rec, QUIC_SPACE_INITIAL);
 	sp->crypto_sent = 0;
 	sp->resend_lo = sp->resend_hi = 0;
 }
 
 static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_hdr *h,
-			 uint64_t now)
+			 const struct quic_addr *from, size_t dgram_len, uint64_t now)
 {
 	enum quic_pn_space s = quic_pkt_space(h->type);
 	struct quic_space *sp;
@@ -568,7 +514,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	int pnlen, err;
 	uint64_t pn, largest;
 	struct buf_reader r;
-	bool eliciting = false;
+	bool eliciting = false, non_probing = false;
 
 	if (h->type == QUIC_PKT_RETRY) {
 		on_retry(c, p, h);
@@ -585,6 +531,8 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		c->stats.dropped++;  /* keys not yet (reordered) or no longer */
 		return;
 	}
+	if (!conn_path_accept(c, from, &h->dcid, quic_pkt_is_long(h->first)))
+		return;
 	pnlen = quic_hp_remove(&c->rx[l].hp, p, h->pn_offset, h->len, &tpn);
 	if (pnlen < 0) {
 		c->stats.dropped++;
@@ -650,7 +598,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 
 		err = quic_frame_parse(&r, h->type, &f);
 		if (!err)
-			err = on_frame(c, s, &f, now);
+			err = on_frame(c, s, &f, from, now);
 		if (err == QUIC_STREAM_DROPPED) {
 			/* out of memory for stream data: not acknowledged, so
 			 * the peer sends it all again (frames already handled
@@ -663,12 +611,19 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 			return;
 		}
 		eliciting |= quic_frame_ack_eliciting(f.type);
+		/* 9.1: probing frames do not move the connection */
+		non_probing |= f.type != QUIC_FRAME_PATH_CHALLENGE &&
+			       f.type != QUIC_FRAME_PATH_RESPONSE &&
+			       f.type != QUIC_FRAME_NEW_CONNECTION_ID && f.type != QUIC_FRAME_PADDING;
 		if (c->state >= QUIC_CONN_DRAINING)
 			return;
 	}
 	if (sp->discarded)
 		return;  /* HANDSHAKE_DONE just dropped these keys */
 	quic_ackrange_add(&sp->rx, pn);
+	if (s == QUIC_SPACE_APP)
+		conn_path_on_packet(c, from, &h->dcid, dgram_len,
+				    largest == UINT64_MAX || pn > largest, non_probing, now);
 	if (eliciting) {
 		sp->unacked_eliciting++;
 		/* Initial and Handshake at once; 1-RTT every second packet or
@@ -690,7 +645,8 @@ static bool owned_by(const struct quic_conn *c, const struct quic_cid *cid)
 	return owner.idx == c->self.idx && owner.gen == c->self.gen;
 }
 
-void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
+void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t *d, size_t len,
+		     uint64_t now)
 {
 	size_t off = 0;
 	struct quic_cid first_dcid;
@@ -723,7 +679,7 @@ void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now)
 			off += h.len;
 			continue;
 		}
-		input_packet(c, d + off, &h, now);
+		input_packet(c, d + off, &h, from, len, now);
 		off += h.len;
 	}
 	if (c->stats.pkts_rx == before && len >= 21 && !quic_pkt_is_long(d[0])) {
@@ -744,7 +700,21 @@ static bool crypto_waiting(const struct quic_conn *c, enum quic_pn_space s)
 		      sp->crypto_sent < hs->tls.out[level_of_space[s]].len);
 }
 
-static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
+/* Has space s anything to send that is ack-eliciting (window-bound)? */
+static bool wants_eliciting(struct quic_conn *c, enum quic_pn_space s)
+{
+	if (crypto_waiting(c, s))
+		return true;
+	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
+				       (c->new_token_pending && c->confirmed) ||
+				       conn_path_waiting(c) ||
+				       (c->complete && (conn_streams_waiting(c) || conn_cids_waiting(c))));
+}
+
+/* Will space s send a packet now? budget: the window and the pacer let
+ * an ack-eliciting packet go (PTO probes go regardless, ACKs and
+ * CONNECTION_CLOSE are not counted in flight). */
+static bool wants_send(struct quic_conn *c, enum quic_pn_space s, bool budget, uint64_t now)
 {
 	const struct quic_space *sp = &c->space[s];
 
@@ -752,32 +722,26 @@ static bool wants_send(struct quic_conn *c, enum quic_pn_space s, uint64_t now)
 		return false;
 	if (c->state == QUIC_CONN_CLOSING)
 		return c->close_pending;
-	if (sp->ack_deadline <= now || crypto_waiting(c, s) || sp->probe)
+	if (sp->ack_deadline <= now || c->rec.sp[s].probes)
 		return true;
-	return s == QUIC_SPACE_APP && (c->handshake_done_pending || c->ping_pending ||
-				       (c->new_token_pending && c->confirmed) ||
-				       c->path_response_pending ||
-				       (c->complete && (conn_streams_waiting(c) || conn_cids_waiting(c))));
-}
-
-static struct quic_sent *sent_slot(struct quic_space *sp)
-{
-	for (int i = 0; i < QUIC_SENT_MAX; i++)
-		if (!sp->sent[i].used)
-			return &sp->sent[i];
-	return NULL;
+	return budget && wants_eliciting(c, s);
 }
 
 /* Build one packet of space s at w (room: what w has left). pad_to:
  * grow the datagram (which started at dgram) to this size with PADDING
  * in this packet. Returns 0 (w advanced) or -1 (nothing fit). */
 static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_writer *w,
-			const uint8_t *dgram, size_t pad_to, uint64_t now)
+			const uint8_t *dgram, size_t pad_to, bool budget, uint64_t now)
 {
 	struct quic_space *sp = &c->space[s];
 	enum quic_level l = level_of_space[s];
 	struct quic_hs *hs = hs_of(c);
-	struct quic_sent *rec = sent_slot(sp);
+	struct quic_recovery_space *rs = &c->rec.sp[s];
+	/* what may go in it: an ACK always; ack-eliciting frames when the
+	 * window allows or as a PTO probe, and only with a record to track
+	 * them (none left in the pool: this packet carries an ACK or nothing) */
+	struct quic_sent *rec = quic_recovery_record(&c->rec);
+	bool may_elicit = rec && (budget || rs->probes);
 	uint8_t *pkt = w->p;
 	size_t length_pos = 0, pn_offset, pnlen, hdrlen, avail;
 	uint64_t pn = sp->next_pn;
@@ -785,10 +749,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	struct buf_writer pw;
 	int ret;
 
-	if (!rec)
-		return -1;  /* too much in flight: wait for ACKs */
-	memset(rec, 0, sizeof(*rec));
-	pnlen = quic_pn_encode_len(pn, sp->largest_acked);
+	pnlen = quic_pn_encode_len(pn, rs->largest_acked);
 	if (s == QUIC_SPACE_APP)
 		ret = quic_pkt_write_short(w, &c->dcid, c->key_phase, false, pn, pnlen, &pn_offset);
 	else
@@ -797,7 +758,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 					  s == QUIC_SPACE_INITIAL && !c->server ? c->token_len : 0,
 					  pn, pnlen, &length_pos, &pn_offset);
 	if (ret != 0 || w->err || buf_room(w) < CRYPTO_AEAD_TAG_LEN + 4)
-		return -1;
+		goto fail;
 	hdrlen = pn_offset + pnlen;
 	avail = buf_room(w) - CRYPTO_AEAD_TAG_LEN;
 	buf_writer_init(&pw, w->p, avail);
@@ -812,6 +773,11 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 		f.close.error = c->close_app && s != QUIC_SPACE_APP ? QUIC_APPLICATION_ERROR :
 				c->close_error;
 		quic_frame_write(&pw, &f);
+	} else if (c->probe_only) {
+		struct quic_frame f = { .type = QUIC_FRAME_PATH_RESPONSE };
+
+		memcpy(f.path.data, c->path_response, sizeof(f.path.data));
+		eliciting = quic_frame_write(&pw, &f) == 0;
 	} else {
 		if (sp->rx.n && (sp->ack_deadline <= now || sp->unacked_eliciting)) {
 			uint64_t delay = 0;
@@ -825,7 +791,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				sp->unacked_eliciting = 0;
 			}
 		}
-		if (hs) {
+		if (hs && may_elicit) {
 			struct quic_tls_out *o = &hs->tls.out[l];
 			bool resend = sp->resend_hi > sp->resend_lo;
 			uint32_t off = resend ? sp->resend_lo : sp->crypto_sent;
@@ -849,6 +815,8 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				}
 			}
 		}
+		if (!may_elicit)
+			goto frames_done;
 		if (s == QUIC_SPACE_APP && c->handshake_done_pending) {
 			struct quic_frame f = { .type = QUIC_FRAME_HANDSHAKE_DONE };
 
@@ -873,31 +841,26 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				eliciting = true;
 			}
 		}
-		if (s == QUIC_SPACE_APP && c->path_response_pending) {
-			struct quic_frame f = { .type = QUIC_FRAME_PATH_RESPONSE };
-
-			memcpy(f.path.data, c->path_response, sizeof(f.path.data));
-			if (quic_frame_write(&pw, &f) == 0) {
-				c->path_response_pending = false;
-				eliciting = true;
-			}
-		}
+		if (s == QUIC_SPACE_APP)
+			eliciting |= conn_write_path_frames(c, &pw, rec);
 		if (s == QUIC_SPACE_APP && c->complete) {
 			eliciting |= conn_write_cid_frames(c, &pw, rec);
 			eliciting |= conn_write_stream_frames(c, &pw, rec);
 		}
-		if ((sp->probe || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
+		if ((rs->probes || (s == QUIC_SPACE_APP && c->ping_pending)) && !eliciting) {
 			struct quic_frame f = { .type = QUIC_FRAME_PING };
 
 			if (quic_frame_write(&pw, &f) == 0)
 				eliciting = true;
 		}
 		if (eliciting) {
-			sp->probe = false;
+			if (rs->probes)
+				rs->probes--;
 			if (s == QUIC_SPACE_APP)
 				c->ping_pending = false;
 		}
 	}
+frames_done:
 	/* header protection samples 16 bytes from pn_offset + 4 (RFC 9001
 	 * 5.4.2); and the datagram may have to reach pad_to */
 	size_t payload = buf_written(&pw);
@@ -910,7 +873,7 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	if (min_payload > avail)
 		min_payload = avail;
 	if (!payload)
-		return -1;
+		goto fail;
 	if (min_payload > payload) {
 		memset(pw.p, 0, min_payload - payload);  /* PADDING frames */
 		payload = min_payload;
@@ -918,10 +881,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	buf_put_space(w, payload + CRYPTO_AEAD_TAG_LEN);
 	if (s != QUIC_SPACE_APP &&
 	    quic_pkt_set_length(pkt, length_pos, pnlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
-		return -1;
+		goto fail;
 	if (quic_packet_seal(&c->tx[l].aead, pn, pkt, hdrlen, payload) != 0 ||
 	    quic_hp_apply(&c->tx[l].hp, pkt, pn_offset, hdrlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
-		return -1;
+		goto fail;
 	sp->next_pn++;
 	c->stats.pkts_tx++;
 	/* RFC 9001 6.6: move to fresh keys long before the AEAD limits (a
@@ -929,19 +892,52 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	if (s == QUIC_SPACE_APP && c->ep->key_update_packets &&
 	    sp->next_pn - c->phase_first_pn >= c->ep->key_update_packets)
 		quic_conn_key_update(c);
-	rec->pn = pn;
-	rec->time = now;
-	rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);
-	rec->ack_eliciting = eliciting;
-	rec->used = eliciting;  /* only ack-eliciting packets need a record here */
-	if (eliciting) {
-		sp->in_flight++;
-		sp->last_eliciting_time = now;
+	if (rec) {
+		rec->pn = pn;
+		rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);
+		rec->ack_eliciting = eliciting;
+		quic_recovery_on_sent(&c->rec, s, rec, now);  /* keeps only ack-eliciting ones */
 	}
 	return 0;
+fail:
+	/* frames written into a packet that is not sent: what they took
+	 * from the queues goes back as if lost */
+	if (rec) {
+		sent_lost(c, s, rec);
+		quic_recovery_release(rec);
+	}
+	return -1;
 }
 
-size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t now)
+/* A PATH_RESPONSE to an address that is not the peer's (a probe of a
+ * path it may move to, RFC 9000 8.2.2): a datagram of its own, padded to
+ * 1200 bytes when that path has sent a third of that. */
+static size_t output_probe_response(struct quic_conn *c, struct quic_addr *to, uint8_t *out,
+				    size_t cap, uint64_t now)
+{
+	struct buf_writer w;
+	struct quic_addr peer = c->peer;
+	bool validated = c->address_validated;
+	size_t n;
+
+	/* build it as if that were the path (conn_write_path_frames answers
+	 * on the current path only), with nothing else in it */
+	c->peer = c->path_response_to;
+	c->address_validated = true;
+	c->probe_only = true;
+	buf_writer_init(&w, out, cap);
+	n = build_packet(c, QUIC_SPACE_APP, &w, out, c->probe_pad ? MAX_DATAGRAM : 0, false,
+			 now) == 0 ? buf_written(&w) : 0;
+	c->probe_only = false;
+	*to = c->peer;
+	c->peer = peer;
+	c->address_validated = validated;
+	c->path_response_pending = false;
+	return n;
+}
+
+size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out, size_t cap,
+			uint64_t now)
 {
 	struct buf_writer w;
 	bool want[QUIC_SPACE_COUNT], initial = false;
@@ -951,6 +947,10 @@ size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t 
 		return 0;
 	if (cap > MAX_DATAGRAM)
 		cap = MAX_DATAGRAM;
+	*to = c->peer;
+	if (c->path_response_pending && !conn_addr_equal(&c->path_response_to, &c->peer) &&
+	    c->space[QUIC_SPACE_APP].tx_keys && c->state == QUIC_CONN_ESTABLISHED)
+		return output_probe_response(c, to, out, cap, now);
 	if (c->server && !c->address_validated) {
 		uint64_t allowed = 3 * c->bytes_rx > c->bytes_tx ? 3 * c->bytes_rx - c->bytes_tx : 0;
 
@@ -959,10 +959,18 @@ size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t 
 		if (cap < 64)
 			return 0;  /* blocked by anti-amplification */
 	}
+	/* the window and the pacer (RFC 9002 7, 7.7) */
+	uint64_t pace_at;
+	bool budget = quic_recovery_can_send(&c->rec, MAX_DATAGRAM, now, &pace_at);
+
+	c->pace_wait = UINT64_MAX;
 	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
-		want[s] = wants_send(c, (enum quic_pn_space)s, now);
+		want[s] = wants_send(c, (enum quic_pn_space)s, budget, now);
 		if (want[s])
 			last = s;
+		else if (pace_at != UINT64_MAX && c->space[s].tx_keys && !c->space[s].discarded &&
+			 c->state < QUIC_CONN_CLOSING && wants_eliciting(c, (enum quic_pn_space)s))
+			c->pace_wait = pace_at;  /* the pacer holds it: wake then */
 	}
 	if (last < 0)
 		return 0;
@@ -974,7 +982,7 @@ size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t 
 		if (!want[s])
 			continue;
 		if (build_packet(c, (enum quic_pn_space)s, &w, out,
-				 s == last && initial ? MAX_DATAGRAM : 0, now) != 0)
+				 s == last && initial ? MAX_DATAGRAM : 0, budget, now) != 0)
 			break;
 		if (!c->server && s == QUIC_SPACE_HANDSHAKE)
 			discard_space(c, QUIC_SPACE_INITIAL);  /* RFC 9001 4.9.1 */
@@ -987,45 +995,8 @@ size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t 
 
 /* ---------------------------------------------------------------- timers */
 
-static uint64_t pto_deadline(const struct quic_conn *c, enum quic_pn_space *which)
-{
-	uint64_t best = UINT64_MAX;
-
-	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
-		const struct quic_space *sp = &c->space[s];
-		uint64_t t;
-
-		if (!sp->in_flight || sp->discarded)
-			continue;
-		if (s == QUIC_SPACE_APP && !c->complete)
-			continue;  /* RFC 9002 6.2.1 */
-		t = sp->last_eliciting_time + (pto_base(c, (enum quic_pn_space)s) << c->pto_count);
-		if (t < best) {
-			best = t;
-			*which = (enum quic_pn_space)s;
-		}
-	}
-	/* RFC 9002 6.2.2.1: until its handshake is confirmed a client keeps
-	 * a PTO even with nothing in flight, or a server blocked by the
-	 * anti-amplification limit and a client with nothing to say would
-	 * wait for each other forever */
-	if (best == UINT64_MAX && !c->server && !c->confirmed && c->state < QUIC_CONN_CLOSING) {
-		enum quic_pn_space s = c->space[QUIC_SPACE_HANDSHAKE].tx_keys &&
-			!c->space[QUIC_SPACE_HANDSHAKE].discarded ?
-			QUIC_SPACE_HANDSHAKE : QUIC_SPACE_INITIAL;
-		uint64_t last = c->space[QUIC_SPACE_INITIAL].last_eliciting_time;
-
-		if (c->space[QUIC_SPACE_HANDSHAKE].last_eliciting_time > last)
-			last = c->space[QUIC_SPACE_HANDSHAKE].last_eliciting_time;
-		best = last + (pto_base(c, s) << c->pto_count);
-		*which = s;
-	}
-	return best;
-}
-
 uint64_t quic_conn_deadline(const struct quic_conn *c)
 {
-	enum quic_pn_space s;
 	uint64_t t = c->idle_deadline;
 
 	if (c->state >= QUIC_CONN_CLOSING)
@@ -1033,15 +1004,17 @@ uint64_t quic_conn_deadline(const struct quic_conn *c)
 	for (int i = 0; i < QUIC_SPACE_COUNT; i++)
 		if (c->space[i].tx_keys && !c->space[i].discarded && c->space[i].ack_deadline < t)
 			t = c->space[i].ack_deadline;
-	uint64_t p = pto_deadline(c, &s);
+	if (c->pace_wait < t)
+		t = c->pace_wait;
+	if (c->challenge_deadline < t)
+		t = c->challenge_deadline;
+	uint64_t r = quic_recovery_deadline(&c->rec);
 
-	return p < t ? p : t;
+	return r < t ? r : t;
 }
 
 void quic_conn_timeout(struct quic_conn *c, uint64_t now)
 {
-	enum quic_pn_space s;
-
 	if (c->state >= QUIC_CONN_CLOSING) {
 		if (now >= c->close_deadline)
 			c->state = QUIC_CONN_CLOSED;
@@ -1051,17 +1024,13 @@ void quic_conn_timeout(struct quic_conn *c, uint64_t now)
 		c->state = QUIC_CONN_CLOSED;  /* RFC 9000 10.1: silently */
 		return;
 	}
-	if (pto_deadline(c, &s) <= now) {
-		struct quic_space *sp = &c->space[s];
-
-		/* RFC 9002 6.2.4: probe; resend what is unacknowledged */
-		c->pto_count++;
-		for (int i = 0; i < QUIC_SENT_MAX; i++)
-			if (sp->sent[i].used)
-				on_lost(c, sp, &sp->sent[i]);
-		sp->probe = true;
-		sp->last_eliciting_time = now;
-	}
+	if (c->pace_wait <= now)
+		c->pace_wait = UINT64_MAX;  /* output sends what waited */
+	conn_path_timeout(c, now);
+	if (c->state == QUIC_CONN_CLOSED)
+		return;
+	if (quic_recovery_deadline(&c->rec) <= now)
+		quic_recovery_timeout(&c->rec, &sent_ops, c, now);
 	/* ACK deadlines need no action here: output sends what is due */
 }
 
@@ -1095,6 +1064,8 @@ static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *
 		if (quic_reset_token(&c->ep->tokens, &c->scid, tp.stateless_reset_token) != 0)
 			return -1;
 		tp.present |= QUIC_TP_BIT(QUIC_TP_STATELESS_RESET_TOKEN);
+		if (c->ep->no_migration)
+			tp.present |= QUIC_TP_BIT(QUIC_TP_DISABLE_ACTIVE_MIGRATION);
 	}
 	return quic_tparams_encode(&tp, c->server, out, cap, len);
 }
@@ -1121,8 +1092,11 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 		c->retried = true;
 		c->retry_scid = *retry_scid;
 	}
-	c->srtt = INITIAL_RTT;
-	c->rttvar = INITIAL_RTT / 2;
+	quic_recovery_init(&c->rec, MAX_DATAGRAM);
+	c->rec.peer_validated = server;  /* A.6: a server needs no anti-deadlock PTO */
+	c->pace_wait = UINT64_MAX;
+	c->challenge_deadline = UINT64_MAX;
+	c->rx_dcid = *scid;  /* what the peer's 1-RTT packets carry first */
 	c->peer_max_ack_delay_ms = QUIC_TP_DEFAULT_MAX_ACK_DELAY;
 	c->peer_ack_delay_exp = QUIC_TP_DEFAULT_ACK_DELAY_EXPONENT;
 	c->idle_deadline = now + (uint64_t)ep->idle_timeout_ms * NS_PER_MS;
@@ -1130,7 +1104,6 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 	c->address_validated = !server || retry_scid;  /* 8.1: a Retry token validates */
 	for (int s = 0; s < QUIC_SPACE_COUNT; s++) {
 		quic_ackrange_init(&c->space[s].rx);
-		c->space[s].largest_acked = UINT64_MAX;
 		c->space[s].ack_deadline = UINT64_MAX;
 	}
 	c->rx_flow.limit = CONN_WINDOW;
@@ -1179,6 +1152,7 @@ void quic_conn_deinit(struct quic_conn *c)
 	if (c->ep)
 		quic_cid_remove_conn(&c->ep->cids, c->self);
 	quic_streams_deinit(&c->streams);
+	quic_recovery_deinit(&c->rec);
 	if (hs) {
 		quic_tls_deinit(&hs->tls);
 		pool_free(&pool_hs, hs);
@@ -1197,13 +1171,11 @@ void quic_conn_deinit(struct quic_conn *c)
 void quic_conn_release_hs(struct quic_conn *c)
 {
 	struct quic_hs *hs = hs_of(c);
-	const struct quic_space *app = &c->space[QUIC_SPACE_APP];
 
 	if (!hs || !c->server || !c->confirmed || crypto_waiting(c, QUIC_SPACE_APP))
 		return;
-	for (int i = 0; i < QUIC_SENT_MAX; i++)
-		if (app->sent[i].used && app->sent[i].crypto_len)
-			return;
+	if (quic_recovery_has_crypto(&c->rec, QUIC_SPACE_APP))
+		return;
 	quic_tls_deinit(&hs->tls);
 	pool_free(&pool_hs, hs);
 	c->hs = POOL_HANDLE_NONE;

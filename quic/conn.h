@@ -26,10 +26,13 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
  * first, DESIGN.md 4.1). */
 void quic_conn_deinit(struct quic_conn *c);
 
-/* A datagram routed to c (every coalesced packet in it). */
-void quic_conn_input(struct quic_conn *c, uint8_t *d, size_t len, uint64_t now);
-/* The next datagram c wants to send (0: nothing now). */
-size_t quic_conn_output(struct quic_conn *c, uint8_t *out, size_t cap, uint64_t now);
+/* A datagram from `from` routed to c (every coalesced packet in it). */
+void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t *d, size_t len,
+		     uint64_t now);
+/* The next datagram c wants to send (0: nothing now), to *to (the
+ * peer, or the address a PATH_CHALLENGE came from). */
+size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out, size_t cap,
+			uint64_t now);
 uint64_t quic_conn_deadline(const struct quic_conn *c);
 void quic_conn_timeout(struct quic_conn *c, uint64_t now);
 /* Free the handshake block once nothing needs it any more (server:
@@ -45,6 +48,12 @@ bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t 
  * last update is not acknowledged and followed by the peer). Peer
  * updates are followed without being asked. */
 int quic_conn_key_update(struct quic_conn *c);
+/* Client: move to a new path (the application has moved the socket):
+ * a fresh peer CID, the controller restarted, the path validated with
+ * PATH_CHALLENGE (RFC 9000 9.2). -1 when not allowed (before
+ * confirmation, the server sent disable_active_migration) or no spare
+ * CID from the peer. */
+int quic_conn_migrate(struct quic_conn *c, uint64_t now);
 /* Close with a transport (app false) or application error. */
 void quic_conn_close(struct quic_conn *c, uint64_t err, bool app, uint64_t now);
 

@@ -89,21 +89,8 @@ int conn_on_new_cid(struct quic_conn *c, const struct quic_frame *f)
 		}
 		active += p->used;
 	}
-	if (c->dcid_seq < c->peer_retire_prior_to) {
-		conn_queue_retire(c, c->dcid_seq);
-		for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++) {
-			struct quic_peer_cid *p = &c->pcid[i];
-
-			if (p->used) {
-				c->dcid = p->cid;
-				c->dcid_seq = p->seq;
-				memcpy(c->reset_token, p->token, sizeof(c->reset_token));
-				c->have_reset_token = true;
-				p->used = false;
-				break;
-			}
-		}
-	}
+	if (c->dcid_seq < c->peer_retire_prior_to && !conn_switch_dcid(c))
+		conn_queue_retire(c, c->dcid_seq);  /* and keep using it: no other */
 	/* active CIDs (the one in use included) beyond our limit */
 	return active + 1 > CONFIG_POOL_CIDS_PER_CONN ? QUIC_CONNECTION_ID_LIMIT_ERROR : 0;
 }

@@ -71,6 +71,7 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 				 cfg->key_update_packets ? cfg->key_update_packets :
 				 CONFIG_QUIC_KEY_UPDATE_PACKETS;
 	ep->v1_only = cfg->v1_only;
+	ep->no_migration = cfg->disable_active_migration;
 	if (!quic_version_supported(ep->first_version))
 		return -1;
 	ep->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms :
@@ -358,7 +359,7 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 	}
 	if (validated)
 		c->address_validated = true;
-	quic_conn_input(c, d, len, now);
+	quic_conn_input(c, from, d, len, now);
 	if (!c->stats.pkts_rx) {
 		/* nothing in it decrypted: no state for garbage (it would hold
 		 * a slot until the idle timeout) */
@@ -405,7 +406,7 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 		return;
 	}
 	if (c) {
-		quic_conn_input(c, d, len, now);
+		quic_conn_input(c, from, d, len, now);
 		quic_conn_release_hs(c);
 		return;
 	}
@@ -454,10 +455,9 @@ size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint
 	}
 	for (uint32_t i = 0; i < ep->nconns; i++) {
 		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
-		size_t n = c ? quic_conn_output(c, out, cap, now) : 0;
+		size_t n = c ? quic_conn_output(c, to, out, cap, now) : 0;
 
 		if (n) {
-			*to = c->peer;
 			ep->st.dgrams_tx++;
 			return n;
 		}

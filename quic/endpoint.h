@@ -61,6 +61,9 @@ struct quic_endpoint_cfg {
 	/* start a key update every this many 1-RTT packets (0: the
 	 * CONFIG_QUIC_KEY_UPDATE_PACKETS default; UINT64_MAX: never) */
 	uint64_t key_update_packets;
+	/* server: send disable_active_migration; a client that moves with a
+	 * new CID is then dropped (NAT rebinding is still followed) */
+	bool disable_active_migration;
 };
 
 struct quic_endpoint_stats {
@@ -89,6 +92,7 @@ struct quic_endpoint {
 	uint8_t token[QUIC_CLIENT_TOKEN_MAX];
 	uint16_t token_len;
 	bool v1_only;                          /* server */
+	bool no_migration;                     /* server: disable_active_migration */
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
 	/* stateless answers waiting to go out (VN, Retry, reset): one slot */

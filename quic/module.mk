@@ -15,6 +15,13 @@ core-y += quic/reasm.c
 # received packet numbers: ACK ranges and duplicate detection
 core-y += quic/ackrange.c
 # connections and the endpoint (routing, Retry, VN, stateless reset)
-core-y += quic/conn.c quic/conn_cid.c quic/conn_stream.c quic/endpoint.c
+core-y += quic/conn.c quic/conn_cid.c quic/conn_stream.c quic/conn_path.c quic/endpoint.c
+# RFC 9002 loss detection and PTO over the shared sent-packet pool
+core-y += quic/recovery.c
 # streams: data in pooled chunks, state machines, flow control, stream limits
 core-y += quic/stream.c
+# congestion control and pacing (RFC 9002 7): the shared half, then the
+# algorithm chosen in Kconfig (QUIC_CC)
+core-y += quic/cc.c
+core-$(CONFIG_QUIC_CC_NEWRENO) += quic/cc_newreno.c
+core-$(CONFIG_QUIC_CC_CUBIC) += quic/cc_cubic.c

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "quic/error.h"
 #include "quic/protect-t.h"  /* QUIC_VERSION_1/2, QUIC_MAX_CID_LEN */
@@ -15,6 +16,11 @@ struct quic_cid {
 	uint8_t len;
 	uint8_t b[QUIC_MAX_CID_LEN];
 };
+
+static inline bool quic_cid_equal(const struct quic_cid *a, const struct quic_cid *b)
+{
+	return a->len == b->len && !memcmp(a->b, b->b, a->len);
+}
 
 /* Packet types, version independent (v1 and v2 encode the long-header
  * types differently, RFC 9369 3.2; quic/packet maps them). */

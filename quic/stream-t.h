@@ -14,8 +14,8 @@
 /* Chunks per direction. Receive credit (MAX_STREAM_DATA) never exceeds
  * what the receive chunks hold; the send side buffers at most this many
  * chunks from the lowest unacknowledged offset. */
-#define QUIC_STREAM_RX_CHUNKS 4
-#define QUIC_STREAM_TX_CHUNKS 8
+#define QUIC_STREAM_RX_CHUNKS CONFIG_STREAM_RX_CHUNKS
+#define QUIC_STREAM_TX_CHUNKS CONFIG_STREAM_TX_CHUNKS
 #define QUIC_STREAM_RX_WINDOW ((uint32_t)QUIC_STREAM_RX_CHUNKS * CONFIG_POOL_STREAM_CHUNK_SIZE)
 #define QUIC_STREAM_TX_WINDOW ((uint32_t)QUIC_STREAM_TX_CHUNKS * CONFIG_POOL_STREAM_CHUNK_SIZE)
 /* Byte ranges tracked per set (received, lost, acknowledged). */

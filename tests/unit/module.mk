@@ -37,3 +37,19 @@ unit-y += tests/unit/test_sim_quic.c
 $(O)/tests/unit/test_sim_quic: $(call obj,$(UNIT_SIM_SRCS))
 $(O)/tests/unit/test_sim_quic: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_SIM_SRCS))
 CFLAGS_tests/unit/test_sim_quic.c = -I$(TOP)
+# RFC 9002 loss detection and PTO (quic/recovery) on hand-made packets
+unit-y += tests/unit/test_recovery.c
+
+# congestion control (quic/cc.h). Each program links quic/cc.c and its own
+# algorithm as objects of its own, before libtern.a, whatever QUIC_CC put
+# in the library: every quic_cc_* symbol is then defined before the
+# archive is searched, so neither its cc.o nor its algorithm is pulled in
+# (and nothing clashes). A bare-metal image links only the library's
+# algorithm; the other suite skips itself there.
+unit-y += tests/unit/test_cc_newreno.c tests/unit/test_cc_cubic.c
+UNIT_CC_NEWRENO_SRCS := quic/cc.c quic/cc_newreno.c
+UNIT_CC_CUBIC_SRCS := quic/cc.c quic/cc_cubic.c
+$(O)/tests/unit/test_cc_newreno: $(call obj,$(UNIT_CC_NEWRENO_SRCS))
+$(O)/tests/unit/test_cc_newreno: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_CC_NEWRENO_SRCS))
+$(O)/tests/unit/test_cc_cubic: $(call obj,$(UNIT_CC_CUBIC_SRCS))
+$(O)/tests/unit/test_cc_cubic: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_CC_CUBIC_SRCS))
