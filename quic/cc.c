@@ -112,7 +112,9 @@ void quic_cc_on_congestion(struct quic_cc *cc, uint64_t sent_time, bool ecn, uin
 	 * on) a packet sent before it started is part of the same event */
 	if (in_recovery(cc, sent_time))
 		return;
-	cc->recovery_start = now;
+	/* 0 would mean "no recovery period": an event at time 0 starts
+	 * one at 1 ns */
+	cc->recovery_start = now ? now : 1;
 	cc->stats.congestion_events++;
 	quic_cc_algo_on_congestion(cc, now);
 	note_min(cc);

@@ -155,8 +155,8 @@ void quic_cc_algo_on_acked(struct quic_cc *cc, uint32_t bytes, const struct quic
 	}
 
 	/* 4.2: aim at where the curve will be one RTT from now, RTT being
-	 * the smoothed RTT, but never beyond 1.5 * cwnd (4.4, 4.5: the
-	 * increase must stay below slow start's) */
+	 * the smoothed RTT, and between cwnd and 1.5 * cwnd (the increase
+	 * must stay below slow start's) */
 	uint64_t rtt_ns = rtt->smoothed ? rtt->smoothed : rtt->min;
 	uint64_t target = w_cubic(cc, sat_add(t, rtt_ns));
 	uint64_t cap = sat_add(cc->cwnd, cc->cwnd / 2);

@@ -131,6 +131,7 @@ struct quic_conn {
 	uint8_t reset_token[QUIC_STATELESS_RESET_TOKEN_LEN];
 	/* timers (ns, UINT64_MAX: off) */
 	uint64_t idle_deadline, close_deadline;
+	bool eliciting_since_rx;         /* idle timer restarted by a send already */
 	struct quic_recovery rec;        /* RFC 9002: sent packets, RTT, cc */
 	uint64_t pace_wait;              /* the pacer holds data until then */
 	bool ping_pending;

@@ -310,6 +310,8 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 	return 0;
 }
 
+static const struct quic_recovery_ops sent_ops;
+
 static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_frame *f)
 {
 	struct quic_hs *hs = hs_of(c);
@@ -318,6 +320,11 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 
 	if (!hs)
 		return 0;  /* handshake over: late CRYPTO data is acknowledged, not used */
+	/* RFC 9002 6.2.3: a client repeating its Initial CRYPTO data has not
+	 * seen ours (or its PTO is shorter than our answer takes): send ours
+	 * again now rather than at our PTO */
+	if (c->server && l == QUIC_LEVEL_INITIAL && f->crypto.offset + f->crypto.len <= hs->rx[l].base)
+		quic_recovery_probe(&c->rec, QUIC_SPACE_INITIAL, &sent_ops, c);
 	switch (quic_reasm_add(&hs->rx[l], f->crypto.offset, f->crypto.data, f->crypto.len)) {
 	case QUIC_REASM_EXCEEDED:
 		return QUIC_CRYPTO_BUFFER_EXCEEDED;
@@ -635,6 +642,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 			sp->ack_deadline = due;
 	}
 	c->idle_deadline = now + idle_period(c);
+	c->eliciting_since_rx = false;
 }
 
 /* Does the endpoint route cid to c? */
@@ -779,7 +787,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 		memcpy(f.path.data, c->path_response, sizeof(f.path.data));
 		eliciting = quic_frame_write(&pw, &f) == 0;
 	} else {
-		if (sp->rx.n && (sp->ack_deadline <= now || sp->unacked_eliciting)) {
+		/* an ACK when one is due, and in every Initial and Handshake
+		 * packet (a lost ACK there stalls the handshake until a PTO) */
+		if (sp->rx.n && (sp->ack_deadline <= now || sp->unacked_eliciting ||
+				 s != QUIC_SPACE_APP)) {
 			uint64_t delay = 0;
 
 			if (s == QUIC_SPACE_APP && now > sp->largest_rx_time)
@@ -892,6 +903,13 @@ frames_done:
 	if (s == QUIC_SPACE_APP && c->ep->key_update_packets &&
 	    sp->next_pn - c->phase_first_pn >= c->ep->key_update_packets)
 		quic_conn_key_update(c);
+	/* RFC 9000 10.1: the first ack-eliciting packet after one received
+	 * restarts the idle timer too (a sender probing an unresponsive peer
+	 * gives it the whole period) */
+	if (eliciting && !c->eliciting_since_rx) {
+		c->eliciting_since_rx = true;
+		c->idle_deadline = now + idle_period(c);
+	}
 	if (rec) {
 		rec->pn = pn;
 		rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);

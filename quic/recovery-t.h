@@ -77,7 +77,7 @@ struct quic_recovery {
 	bool peer_validated;             /* PeerCompletedAddressValidation (A.6) */
 	bool handshake_keys;             /* client: Handshake keys to probe with */
 	struct {
-		uint32_t lost, pto, persistent, spurious_probe;
+		uint32_t lost, pto, persistent, early_probe;
 		uint32_t no_record;      /* packets not sent: the sent pool was empty */
 	} stats;
 };

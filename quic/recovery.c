@@ -258,7 +258,6 @@ void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 	 * that carried the largest acknowledged */
 	if (f->type == QUIC_FRAME_ACK_ECN && f->ack.ce > sp->ecn_ce) {
 		sp->ecn_ce = f->ack.ce;
-		r->cc.stats.ecn_ce++;
 		quic_cc_on_congestion(&r->cc, acked->time, true, now);
 	}
 	detect_lost(r, s, ops, arg, now);
@@ -363,6 +362,32 @@ uint64_t quic_recovery_deadline(const struct quic_recovery *r)
 	return pto_time(r, &s);
 }
 
+static void requeue_oldest(struct quic_recovery *r, enum quic_pn_space s, uint8_t probes,
+			   const struct quic_recovery_ops *ops, void *arg)
+{
+	struct quic_recovery_space *sp = &r->sp[s];
+	int n = 0;
+
+	if (sp->probes < probes)
+		sp->probes = probes;
+	for (struct quic_sent *p = sp->head; p && n < probes; p = p->next) {
+		if (p->requeued)
+			continue;
+		p->requeued = 1;
+		ops->lost(arg, s, p);
+		n++;
+	}
+}
+
+void quic_recovery_probe(struct quic_recovery *r, enum quic_pn_space s,
+			 const struct quic_recovery_ops *ops, void *arg)
+{
+	if (r->sp[s].discarded || !r->sp[s].head)
+		return;
+	r->stats.early_probe++;
+	requeue_oldest(r, s, 1, ops, arg);
+}
+
 void quic_recovery_timeout(struct quic_recovery *r, const struct quic_recovery_ops *ops,
 			   void *arg, uint64_t now)
 {
@@ -378,18 +403,10 @@ void quic_recovery_timeout(struct quic_recovery *r, const struct quic_recovery_o
 	 * the oldest unacknowledged frames (new data would be as good, but
 	 * resending the oldest is what unblocks the peer fastest) */
 	struct quic_recovery_space *sp = &r->sp[s];
-	int n = 0;
 
 	r->pto_count++;
 	r->stats.pto++;
-	sp->probes = 2;
-	for (struct quic_sent *p = sp->head; p && n < 2; p = p->next) {
-		if (p->requeued)
-			continue;
-		p->requeued = 1;
-		ops->lost(arg, s, p);
-		n++;
-	}
+	requeue_oldest(r, s, 2, ops, arg);
 	/* the anti-deadlock PTO (nothing in flight) restarts from now */
 	if (!sp->head)
 		sp->last_eliciting_time = now;

@@ -67,6 +67,12 @@ uint64_t quic_recovery_deadline(const struct quic_recovery *r);
 void quic_recovery_timeout(struct quic_recovery *r, const struct quic_recovery_ops *ops,
 			   void *arg, uint64_t now);
 
+/* Send one probe of space s now (RFC 9002 6.2.3: the peer showed it
+ * lacks our data): the oldest frames not yet requeued go again, beyond
+ * the window; no backoff. */
+void quic_recovery_probe(struct quic_recovery *r, enum quic_pn_space s,
+			 const struct quic_recovery_ops *ops, void *arg);
+
 /* RFC 9002 6.2.1: PTO period of space s without backoff. */
 uint64_t quic_recovery_pto_base(const struct quic_recovery *r, enum quic_pn_space s);
 

@@ -15,7 +15,7 @@ JOBS=${JOBS:-$(nproc)}
 MAKE="make --no-print-directory -j$JOBS"
 FRAG=tests/configs/test.config
 
-STEPS=(kconfig config host host-san aarch64 aarch64-portable baremetal interop)
+STEPS=(kconfig config host host-san aarch64 aarch64-portable bulk baremetal interop)
 [ $# -gt 0 ] && STEPS=("$@")
 
 rows=()
@@ -97,6 +97,16 @@ step_aarch64_portable() {
 		board_unit linux-arm64-portable linux-arm64_defconfig &&
 	grep -q '^CONFIG_CRYPTO_PORTABLE=y' "$T/linux-arm64-portable/.config"
 }
+# bulk transfers need big stream windows (configs/fragments/bulk.config):
+# the throughput check with the default controller (CUBIC), and the
+# other controller's build (NewReno) through the transfer tests
+step_bulk() {
+	local frag="$FRAG configs/fragments/bulk.config"
+	FRAG="$frag" board_unit host-bulk host_defconfig UNIT_ONLY="sim_bulk" &&
+	FRAG="$frag configs/fragments/newreno.config" \
+		board_unit host-newreno host_defconfig UNIT_ONLY="sim_bulk sim_quic recovery" &&
+	grep -q '^CONFIG_QUIC_CC_NEWRENO=y' "$T/host-newreno/.config"
+}
 # ngtcp2's gtlsclient against tern on loopback: the host build, then the
 # linux-arm64 build under qemu-aarch64 (its arm64 crypto with a real peer)
 step_interop() {
@@ -122,9 +132,10 @@ for s in "${STEPS[@]}"; do
 	host-san) run_step host-san step_host_san ;;
 	aarch64) run_step aarch64 step_aarch64 ;;
 	aarch64-portable) run_step aarch64-portable step_aarch64_portable ;;
+	bulk) run_step bulk step_bulk ;;
 	baremetal) run_step baremetal step_baremetal ;;
 	interop) run_step interop step_interop ;;
-	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable baremetal interop)"; exit 2 ;;
+	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable bulk baremetal interop)"; exit 2 ;;
 	esac
 done
 

@@ -53,3 +53,32 @@ $(O)/tests/unit/test_cc_newreno: $(call obj,$(UNIT_CC_NEWRENO_SRCS))
 $(O)/tests/unit/test_cc_newreno: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_CC_NEWRENO_SRCS))
 $(O)/tests/unit/test_cc_cubic: $(call obj,$(UNIT_CC_CUBIC_SRCS))
 $(O)/tests/unit/test_cc_cubic: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_CC_CUBIC_SRCS))
+# tests/sim/quic_pair: a tern client and server over the simulator and the
+# application that checks their streams (cmocka asserts: the unit tests'
+# flags); the simulator's tern tests link it with tests/sim/sim.c
+UNIT_PAIR_SRCS := tests/sim/sim.c tests/sim/quic_pair.c
+$(call obj,tests/sim/quic_pair.c): EXTRA_CFLAGS += $(UNIT_CFLAGS) $(CMOCKA_BM_CFLAGS)
+$(O)/tests/unit/test_sim_quic: $(call obj,$(UNIT_PAIR_SRCS))
+$(O)/tests/unit/test_sim_quic: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
+# the QUIC interop runner's test cases (handshake, transfer, loss,
+# corruption, long RTT, blackhole, key update, amplification, retry)
+unit-y += tests/unit/test_sim_interop.c
+$(O)/tests/unit/test_sim_interop: $(call obj,$(UNIT_PAIR_SRCS))
+$(O)/tests/unit/test_sim_interop: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
+CFLAGS_tests/unit/test_sim_interop.c = -I$(TOP)
+# a bare-metal board links tests/sim/sim.c into its one selftest image but
+# not quic_pair: it comes in first among the libraries there
+ifneq ($(UNIT_BAREMETAL),)
+UNIT_LIBS := $(call obj,tests/sim/quic_pair.c) $(UNIT_LIBS)
+endif
+# bulk throughput (50 MB, 100 Mbit/s, 20 ms): runs in make test's `bulk`
+# step (configs/fragments/bulk.config); skips itself with small windows
+unit-y += tests/unit/test_sim_bulk.c
+$(O)/tests/unit/test_sim_bulk: $(call obj,$(UNIT_PAIR_SRCS))
+$(O)/tests/unit/test_sim_bulk: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
+CFLAGS_tests/unit/test_sim_bulk.c = -I$(TOP)
+# paths: NAT rebinding (port, address) and client migration mid-transfer
+unit-y += tests/unit/test_sim_path.c
+$(O)/tests/unit/test_sim_path: $(call obj,$(UNIT_PAIR_SRCS))
+$(O)/tests/unit/test_sim_path: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
+CFLAGS_tests/unit/test_sim_path.c = -I$(TOP)

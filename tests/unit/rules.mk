@@ -18,10 +18,12 @@ $(call obj,$(unit-y)): EXTRA_CFLAGS += $(UNIT_CFLAGS)
 # Run every unit program in turn (all of them, even after a failure), each
 # announced for tools/run-tests.sh; the runner prefix (qemu-aarch64 ...)
 # comes from the board.
+# UNIT_ONLY="sim_bulk stream" runs those suites only.
+UNIT_RUN_BINS = $(if $(UNIT_ONLY),$(addprefix $(O)/tests/unit/test_,$(UNIT_ONLY)),$(UNIT_BINS))
 UNIT_RUN := unit-run-linux
 .PHONY: unit-run-linux
-unit-run-linux: $(UNIT_BINS)
-	$(Q)fail=0; for t in $(UNIT_BINS); do \
+unit-run-linux: $(UNIT_RUN_BINS)
+	$(Q)fail=0; for t in $(UNIT_RUN_BINS); do \
 		echo "=== suite: $${t##*/test_}"; \
 		$(UNIT_RUNNER) $$t || fail=1; \
 	done; exit $$fail

@@ -12,189 +12,10 @@
 #include "quic/conn.h"
 #include "quic/endpoint.h"
 #include "quic/stream.h"
-#include "tests/sim/sim.h"
+#include "tests/sim/quic_pair.h"
 
-static struct sim sim;
-static struct quic_endpoint eps[2];  /* 0 client, 1 server */
-static pool_handle_t client_conn;
-
-static void to_quic(const struct sim_addr *s, struct quic_addr *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->family = s->family;
-	q->port = s->port;
-	memcpy(q->ip, s->ip, sizeof(q->ip));
-}
-
-static void to_sim(const struct quic_addr *q, struct sim_addr *s)
-{
-	memset(s, 0, sizeof(*s));
-	s->family = q->family;
-	s->port = q->port;
-	memcpy(s->ip, q->ip, sizeof(s->ip));
-}
-
-static void node_input(void *node, const struct sim_addr *from, const uint8_t *d, size_t len,
-		       uint64_t now)
-{
-	static uint8_t buf[SIM_DGRAM_MAX];  /* decrypted in place: a copy */
-	struct quic_addr a;
-
-	to_quic(from, &a);
-	memcpy(buf, d, len);
-	quic_endpoint_input(node, &a, buf, len, now);
-}
-
-static size_t node_output(void *node, struct sim_addr *to, uint8_t *out, size_t cap,
-			  uint64_t now)
-{
-	struct quic_addr a;
-	size_t n = quic_endpoint_output(node, &a, out, cap, now);
-
-	if (n)
-		to_sim(&a, to);
-	return n;
-}
-
-static uint64_t node_deadline(void *node)
-{
-	return quic_endpoint_deadline(node);
-}
-
-static void node_timeout(void *node, uint64_t now)
-{
-	quic_endpoint_timeout(node, now);
-}
-
-static const struct sim_node_ops ops = {
-	.input = node_input, .output = node_output,
-	.deadline = node_deadline, .timeout = node_timeout,
-};
-
-static const struct sim_addr addr[2] = {
-	{ .ip = { 10, 0, 0, 1 }, .port = 50000, .family = 4 },
-	{ .ip = { 10, 0, 0, 2 }, .port = 4433, .family = 4 },
-};
-
-/* ---------------------------------------------------------------- applications */
-
-static uint8_t pattern(uint64_t id, uint64_t i)
-{
-	return (uint8_t)(i * 7 + id * 13 + (i >> 8));
-}
-
-/* the server: checks every byte against the pattern; a stream whose
- * client sends "echo" mode (id % 8 == 0 for bidi ids of the 100-stream
- * test) gets its bytes back, the big one gets "ok" after its FIN */
-static struct app_state {
-	uint64_t rx_bytes[2], bad_bytes;
-	uint32_t fins[2];          /* streams fully received, per side */
-	uint32_t echoed_done;      /* client: echoes fully received */
-	bool echo;                 /* server echoes (100-stream test) */
-	uint8_t fin_seen[2][128];  /* per side, by stream index: FIN counted once */
-} app;
-
-static void app_stream_event(void *ctx, struct quic_conn *c, struct quic_stream *s)
-{
-	int side = c->server ? 1 : 0;
-	uint8_t buf[4096];
-	size_t n;
-	bool fin = false;
-
-	(void)ctx;
-	do {
-		uint64_t base = s->rx_read;  /* the stream offset of buf[0] */
-
-		n = quic_conn_stream_read(c, s, buf, sizeof(buf), &fin);
-		for (size_t i = 0; i < n; i++)
-			if (buf[i] != pattern(s->id, base + i))
-				app.bad_bytes++;
-		app.rx_bytes[side] += n;
-		if (c->server && app.echo && n)
-			assert_int_equal(quic_conn_stream_write(c, s, buf, n, false), n);
-	} while (n);
-	if (!fin)
-		return;
-	/* each stream's end is reported once, retransmissions or not */
-	uint64_t idx = s->id >> 2;
-
-	assert_true(idx < 1024);
-	assert_false(app.fin_seen[side][idx / 8] & (1u << (idx % 8)));
-	app.fin_seen[side][idx / 8] |= (uint8_t)(1u << (idx % 8));
-	app.fins[side]++;
-	if (c->server)
-		quic_conn_stream_write(c, s, NULL, 0, true);  /* end the echo (or the reply) */
-	else
-		app.echoed_done++;
-}
-
-static const struct quic_app_ops app_ops = { .stream_event = app_stream_event };
-
-/* versions for the next setup_pair (reset by it) */
-static uint32_t next_client_version;
-static bool next_server_v1_only;
-static uint64_t next_client_key_update;
-
-static void setup_pair(uint64_t seed, enum quic_retry_policy retry,
-		       const struct sim_link_cfg *link)
-{
-	struct quic_endpoint_cfg s = {
-		.server = true, .cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
-		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
-		.static_secret = { 1 }, .seed = { 2, (uint8_t)seed }, .retry = retry,
-		.app = &app_ops, .v1_only = next_server_v1_only,
-	};
-	struct quic_endpoint_cfg c = {
-		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
-		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
-		.app = &app_ops, .version = next_client_version,
-		.key_update_packets = next_client_key_update,
-	};
-	struct quic_addr server_addr;
-
-	memset(&app, 0, sizeof(app));
-	next_client_version = 0;
-	next_server_v1_only = false;
-	next_client_key_update = 0;
-
-	sim_init(&sim, seed);
-	assert_int_equal(quic_endpoint_init(&eps[0], &c), 0);
-	assert_int_equal(quic_endpoint_init(&eps[1], &s), 0);
-	sim_set_node(&sim, 0, &ops, &eps[0], &addr[0]);
-	sim_set_node(&sim, 1, &ops, &eps[1], &addr[1]);
-	sim_set_link(&sim, 0, link);
-	sim_set_link(&sim, 1, link);
-	to_quic(&addr[1], &server_addr);
-	client_conn = quic_endpoint_connect(&eps[0], &server_addr, sim.now);
-	assert_false(pool_handle_is_none(client_conn));
-}
-
-static void teardown_pair(void)
-{
-	quic_endpoint_deinit(&eps[0]);
-	quic_endpoint_deinit(&eps[1]);
-}
-
-static struct quic_conn *server_conn(void)
-{
-	return eps[1].nconns ? quic_endpoint_conn(&eps[1], eps[1].conns[0]) : NULL;
-}
-
-/* both sides confirmed */
-static bool confirmed(void *arg)
-{
-	struct quic_conn *c = quic_endpoint_conn(&eps[0], client_conn);
-	struct quic_conn *s = server_conn();
-
-	(void)arg;
-	return c && s && c->confirmed && s->confirmed;
-}
-
-static bool both_gone(void *arg)
-{
-	(void)arg;
-	return !eps[0].nconns && !eps[1].nconns;
-}
+/* The pair (sim, eps[], client_conn), the checking application (app)
+ * and setup_pair() are tests/sim/quic_pair's. */
 
 static void handshake_under(const struct sim_link_cfg *link, enum quic_retry_policy retry,
 			    int seeds)
@@ -330,7 +151,7 @@ static void test_retry_above_load(void **state)
 	setup_pair(91, QUIC_RETRY_ABOVE_LOAD, &link);
 	eps[1].retry_load = 1;
 	h[0] = client_conn;
-	to_quic(&addr[1], &server_addr);
+	to_quic(&pair_addr[1], &server_addr);
 	h[1] = quic_endpoint_connect(&eps[0], &server_addr, sim.now);
 	assert_false(pool_handle_is_none(h[1]));
 	assert_int_equal(sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, both_confirmed, h), 0);
@@ -378,11 +199,6 @@ static void test_close(void **state)
  * client's next packet gets a stateless reset, which the client knows by
  * the token the server gave in its transport parameters, and drops the
  * connection at once. */
-static bool client_gone(void *arg)
-{
-	(void)arg;
-	return !eps[0].nconns;
-}
 
 static void stateless_reset(uint16_t loss_pm, uint64_t seed)
 {
@@ -462,7 +278,7 @@ static bool big_transfer(void *arg)
 
 		for (size_t i = 0; i < n; i++)
 			buf[i] = pattern(drv.big_id, drv.sent + i);
-		n = quic_conn_stream_write(c, s, buf, n, drv.sent + n == BIG);
+		n = pair_stream_write(c, s, buf, n, drv.sent + n == BIG);
 		drv.sent += n;
 		drv.fin = drv.sent == BIG;
 		if (!n)
@@ -531,7 +347,7 @@ static bool many_streams(void *arg)
 		}
 		for (size_t i = drv.cur_off; i < drv.per_stream; i++)
 			buf[i - drv.cur_off] = pattern(s->id, i);
-		n = quic_conn_stream_write(c, s, buf, drv.per_stream - drv.cur_off, true);
+		n = pair_stream_write(c, s, buf, drv.per_stream - drv.cur_off, true);
 		drv.cur_off += n;
 		if (drv.cur_off < drv.per_stream)
 			break;  /* the rest at the next step */
@@ -576,8 +392,8 @@ static void versions(uint32_t client_v, bool server_v1_only, uint32_t want, uint
 	struct sim_link_cfg link = { .delay_ns = 10000000, .loss_pm = loss_pm };
 
 	/* read by setup_pair's configurations, then reset by it */
-	next_client_version = client_v;
-	next_server_v1_only = server_v1_only;
+	pair_next.client_version = client_v;
+	pair_next.server_v1_only = server_v1_only;
 	setup_pair(seed, QUIC_RETRY_NEVER, &link);
 	if (sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL) != 0)
 		fail_msg("version %08x -> %08x at %u/1000: no handshake", client_v, want, loss_pm);
@@ -619,7 +435,7 @@ static void new_token(uint16_t loss_pm, uint64_t seed)
 	quic_conn_close(quic_endpoint_conn(&eps[0], client_conn), 0, true, sim.now);
 	assert_int_equal(sim_run(&sim, sim.now + 40 * SIM_NS_PER_S, both_gone, NULL), 0);
 	/* the second connection */
-	to_quic(&addr[1], &server_addr);
+	to_quic(&pair_addr[1], &server_addr);
 	client_conn = quic_endpoint_connect(&eps[0], &server_addr, sim.now);
 	assert_false(pool_handle_is_none(client_conn));
 	assert_int_equal(sim_run(&sim, sim.now + 20 * SIM_NS_PER_S, confirmed, NULL), 0);
@@ -754,7 +570,7 @@ static void test_key_update_by_count(void **state)
 	memset(&drv, 0, sizeof(drv));
 	drv.target_n = 40;
 	drv.per_stream = 5000;
-	next_client_key_update = 40;
+	pair_next.client_key_update = 40;
 	setup_pair(111, QUIC_RETRY_NEVER, &link);
 	app.echo = true;
 	assert_int_equal(sim_run(&sim, sim.now + 120 * SIM_NS_PER_S, many_streams, NULL), 0);
