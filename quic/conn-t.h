@@ -36,6 +36,7 @@ struct quic_space {
 	uint32_t crypto_sent;            /* next new byte */
 	uint32_t resend_lo, resend_hi;   /* lost bytes to send again ([lo, hi)) */
 	bool rx_keys, tx_keys, discarded;
+	uint64_t ecn_rx[3];              /* packets received ECT(0), ECT(1), CE */
 };
 
 /* The longest Retry token a client keeps (tokens are the server's). */
@@ -134,6 +135,7 @@ struct quic_conn {
 	bool eliciting_since_rx;         /* idle timer restarted by a send already */
 	struct quic_recovery rec;        /* RFC 9002: sent packets, RTT, cc */
 	uint64_t pace_wait;              /* the pacer holds data until then */
+	uint8_t tx_ecn;                  /* ECN codepoint of the last datagram out */
 	bool ping_pending;
 	/* paths (RFC 9000 8.2, 9): the peer's address is c->peer; a move to
 	 * a new one is validated with PATH_CHALLENGE, the last validated one

@@ -512,7 +512,7 @@ static void on_retry(struct quic_conn *c, const uint8_t *p, const struct quic_pk
 }
 
 static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_hdr *h,
-			 const struct quic_addr *from, size_t dgram_len, uint64_t now)
+			 const struct quic_addr *from, size_t dgram_len, uint8_t ecn, uint64_t now)
 {
 	enum quic_pn_space s = quic_pkt_space(h->type);
 	struct quic_space *sp;
@@ -577,6 +577,13 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		return;
 	}
 	c->stats.pkts_rx++;
+	/* RFC 9000 13.4.1: ECN counts per packet, coalesced ones included */
+	if (ecn == QUIC_ECN_ECT0)
+		sp->ecn_rx[0]++;
+	else if (ecn == QUIC_ECN_ECT1)
+		sp->ecn_rx[1]++;
+	else if (ecn == QUIC_ECN_CE)
+		sp->ecn_rx[2]++;
 	if (!c->server && s == QUIC_SPACE_INITIAL && !sp->largest_rx_time)
 		c->dcid = h->scid;  /* RFC 9000 7.2: the server's chosen CID from now on */
 	if (c->server && s == QUIC_SPACE_HANDSHAKE) {
@@ -635,8 +642,8 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		sp->unacked_eliciting++;
 		/* Initial and Handshake at once; 1-RTT every second packet or
 		 * within our max_ack_delay (RFC 9000 13.2.1) */
-		uint64_t due = s != QUIC_SPACE_APP || sp->unacked_eliciting >= 2 ?
-			now : now + LOCAL_ACK_DELAY;
+		uint64_t due = s != QUIC_SPACE_APP || sp->unacked_eliciting >= 2 ||
+			ecn == QUIC_ECN_CE ? now : now + LOCAL_ACK_DELAY;  /* 13.2.1: CE at once */
 
 		if (due < sp->ack_deadline)
 			sp->ack_deadline = due;
@@ -654,7 +661,7 @@ static bool owned_by(const struct quic_conn *c, const struct quic_cid *cid)
 }
 
 void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t *d, size_t len,
-		     uint64_t now)
+		     uint8_t ecn, uint64_t now)
 {
 	size_t off = 0;
 	struct quic_cid first_dcid;
@@ -687,7 +694,7 @@ void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t 
 			off += h.len;
 			continue;
 		}
-		input_packet(c, d + off, &h, from, len, now);
+		input_packet(c, d + off, &h, from, len, ecn, now);
 		off += h.len;
 	}
 	if (c->stats.pkts_rx == before && len >= 21 && !quic_pkt_is_long(d[0])) {
@@ -796,8 +803,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 			if (s == QUIC_SPACE_APP && now > sp->largest_rx_time)
 				delay = (now - sp->largest_rx_time) / 1000 >>
 					QUIC_TP_DEFAULT_ACK_DELAY_EXPONENT;
+			bool ecn_seen = sp->ecn_rx[0] | sp->ecn_rx[1] | sp->ecn_rx[2];
+
 			if (quic_frame_write_ack(&pw, (const uint64_t (*)[2])sp->rx.r, sp->rx.n,
-						 delay, NULL)) {
+						 delay, ecn_seen ? sp->ecn_rx : NULL)) {
 				sp->ack_deadline = UINT64_MAX;
 				sp->unacked_eliciting = 0;
 			}
@@ -911,6 +920,7 @@ frames_done:
 		c->idle_deadline = now + idle_period(c);
 	}
 	if (rec) {
+		rec->ect = c->tx_ecn == QUIC_ECN_ECT0;
 		rec->pn = pn;
 		rec->size = (uint16_t)(hdrlen + payload + CRYPTO_AEAD_TAG_LEN);
 		rec->ack_eliciting = eliciting;
@@ -938,6 +948,7 @@ static size_t output_probe_response(struct quic_conn *c, struct quic_addr *to, u
 	bool validated = c->address_validated;
 	size_t n;
 
+	c->tx_ecn = QUIC_ECN_NOT_ECT;  /* another path: its ECN is untested */
 	/* build it as if that were the path (conn_write_path_frames answers
 	 * on the current path only), with nothing else in it */
 	c->peer = c->path_response_to;
@@ -992,6 +1003,8 @@ size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out,
 	}
 	if (last < 0)
 		return 0;
+	/* ECT(0) on the whole datagram while ECN is tested or known to work */
+	c->tx_ecn = quic_recovery_ecn_mark(&c->rec) ? QUIC_ECN_ECT0 : QUIC_ECN_NOT_ECT;
 	/* a datagram with an Initial is padded to 1200 (RFC 9000 14.1):
 	 * clients always, servers when it is ack-eliciting (we pad always) */
 	initial = want[QUIC_SPACE_INITIAL];
@@ -1007,6 +1020,8 @@ size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out,
 	}
 	if (c->state == QUIC_CONN_CLOSING)
 		c->close_pending = false;
+	if (buf_written(&w) && c->tx_ecn)
+		quic_recovery_ecn_marked(&c->rec);
 	c->bytes_tx += buf_written(&w);
 	return buf_written(&w);
 }
@@ -1112,6 +1127,8 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 	}
 	quic_recovery_init(&c->rec, MAX_DATAGRAM);
 	c->rec.peer_validated = server;  /* A.6: a server needs no anti-deadlock PTO */
+	if (ep->no_ecn)
+		quic_recovery_ecn_disable(&c->rec);
 	c->pace_wait = UINT64_MAX;
 	c->challenge_deadline = UINT64_MAX;
 	c->rx_dcid = *scid;  /* what the peer's 1-RTT packets carry first */

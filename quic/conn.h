@@ -26,11 +26,13 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
  * first, DESIGN.md 4.1). */
 void quic_conn_deinit(struct quic_conn *c);
 
-/* A datagram from `from` routed to c (every coalesced packet in it). */
+/* A datagram from `from` routed to c (every coalesced packet in it),
+ * with the ECN codepoint it arrived with (QUIC_ECN_*: 0 if unknown). */
 void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t *d, size_t len,
-		     uint64_t now);
+		     uint8_t ecn, uint64_t now);
 /* The next datagram c wants to send (0: nothing now), to *to (the
- * peer, or the address a PATH_CHALLENGE came from). */
+ * peer, or the address a PATH_CHALLENGE came from); its ECN codepoint
+ * is then c->tx_ecn. */
 size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out, size_t cap,
 			uint64_t now);
 uint64_t quic_conn_deadline(const struct quic_conn *c);

@@ -72,6 +72,7 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 				 CONFIG_QUIC_KEY_UPDATE_PACKETS;
 	ep->v1_only = cfg->v1_only;
 	ep->no_migration = cfg->disable_active_migration;
+	ep->no_ecn = cfg->no_ecn;
 	if (!quic_version_supported(ep->first_version))
 		return -1;
 	ep->idle_timeout_ms = cfg->idle_timeout_ms ? cfg->idle_timeout_ms :
@@ -101,6 +102,11 @@ static void free_conn(struct quic_endpoint *ep, uint32_t i)
 	struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
 
 	if (c) {
+		ep->st.migrations += c->stats.migrations;
+		ep->st.path_fail += c->stats.path_fail;
+		ep->st.path_drop += c->stats.path_drop;
+		ep->st.pkts_lost += c->rec.stats.lost;
+		ep->st.ptos += c->rec.stats.pto;
 		quic_conn_deinit(c);
 		pool_free(&pool_conn, c);
 		ep->st.conns_closed++;
@@ -304,7 +310,7 @@ static uint32_t handshaking(const struct quic_endpoint *ep)
 
 /* A server's answer to an Initial nobody routes: accept, Retry, or drop. */
 static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, uint8_t *d,
-			size_t len, const struct quic_pkt_hdr *h, uint64_t now)
+			size_t len, uint8_t ecn, const struct quic_pkt_hdr *h, uint64_t now)
 {
 	struct quic_cid odcid = h->dcid, rscid, scid;
 	bool retried = false, validated = false;
@@ -359,7 +365,7 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 	}
 	if (validated)
 		c->address_validated = true;
-	quic_conn_input(c, from, d, len, now);
+	quic_conn_input(c, from, d, len, ecn, now);
 	if (!c->stats.pkts_rx) {
 		/* nothing in it decrypted: no state for garbage (it would hold
 		 * a slot until the idle timeout) */
@@ -390,6 +396,12 @@ static bool client_reset(struct quic_endpoint *ep, const uint8_t *d, size_t len,
 void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 			 uint8_t *d, size_t len, uint64_t now)
 {
+	quic_endpoint_input_ecn(ep, from, d, len, QUIC_ECN_NOT_ECT, now);
+}
+
+void quic_endpoint_input_ecn(struct quic_endpoint *ep, const struct quic_addr *from,
+			     uint8_t *d, size_t len, uint8_t ecn, uint64_t now)
+{
 	struct quic_pkt_hdr h;
 	struct quic_conn *c;
 
@@ -406,7 +418,7 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 		return;
 	}
 	if (c) {
-		quic_conn_input(c, from, d, len, now);
+		quic_conn_input(c, from, d, len, ecn, now);
 		quic_conn_release_hs(c);
 		return;
 	}
@@ -432,7 +444,7 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 		return;
 	}
 	if (ep->server && h.type == QUIC_PKT_INITIAL)
-		new_initial(ep, from, d, len, &h, now);
+		new_initial(ep, from, d, len, ecn, &h, now);
 	else
 		ep->st.pkts_dropped++;
 }
@@ -442,6 +454,15 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
 			    size_t cap, uint64_t now)
 {
+	uint8_t ecn;
+
+	return quic_endpoint_output_ecn(ep, to, out, cap, &ecn, now);
+}
+
+size_t quic_endpoint_output_ecn(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
+				size_t cap, uint8_t *ecn, uint64_t now)
+{
+	*ecn = QUIC_ECN_NOT_ECT;  /* stateless answers are never marked */
 	if (ep->pending_len) {
 		size_t n = ep->pending_len;
 
@@ -458,6 +479,7 @@ size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint
 		size_t n = c ? quic_conn_output(c, to, out, cap, now) : 0;
 
 		if (n) {
+			*ecn = c->tx_ecn;
 			ep->st.dgrams_tx++;
 			return n;
 		}

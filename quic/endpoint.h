@@ -64,6 +64,8 @@ struct quic_endpoint_cfg {
 	/* server: send disable_active_migration; a client that moves with a
 	 * new CID is then dropped (NAT rebinding is still followed) */
 	bool disable_active_migration;
+	/* the port cannot read or write the ECN field: never mark ECT */
+	bool no_ecn;
 };
 
 struct quic_endpoint_stats {
@@ -71,6 +73,9 @@ struct quic_endpoint_stats {
 	uint32_t conns_accepted, conns_refused, conns_closed, tokens_bad, tokens_good;
 	uint32_t handshakes;  /* connections whose handshake completed */
 	uint32_t resets_received;
+	/* the connections' own counters (quic_conn stats, recovery stats),
+	 * added up as each connection is freed */
+	uint32_t migrations, path_fail, path_drop, pkts_lost, ptos;
 };
 
 struct quic_endpoint {
@@ -93,6 +98,7 @@ struct quic_endpoint {
 	uint16_t token_len;
 	bool v1_only;                          /* server */
 	bool no_migration;                     /* server: disable_active_migration */
+	bool no_ecn;
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
 	/* stateless answers waiting to go out (VN, Retry, reset): one slot */
@@ -113,6 +119,13 @@ void quic_endpoint_input(struct quic_endpoint *ep, const struct quic_addr *from,
 /* The next datagram to send (0: nothing now), its destination in *to. */
 size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
 			    size_t cap, uint64_t now);
+/* The same two with ECN (RFC 9000 13.4): the codepoint the datagram
+ * arrived with (QUIC_ECN_*), the one to send it with. A port that cannot
+ * read or set the field uses the calls above and sets no_ecn. */
+void quic_endpoint_input_ecn(struct quic_endpoint *ep, const struct quic_addr *from,
+			     uint8_t *dgram, size_t len, uint8_t ecn, uint64_t now);
+size_t quic_endpoint_output_ecn(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
+				size_t cap, uint8_t *ecn, uint64_t now);
 uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep);
 void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now);
 

@@ -17,6 +17,12 @@ struct quic_cid {
 	uint8_t b[QUIC_MAX_CID_LEN];
 };
 
+/* The ECN field of a datagram (RFC 3168). */
+#define QUIC_ECN_NOT_ECT 0
+#define QUIC_ECN_ECT1    1
+#define QUIC_ECN_ECT0    2
+#define QUIC_ECN_CE      3
+
 static inline bool quic_cid_equal(const struct quic_cid *a, const struct quic_cid *b)
 {
 	return a->len == b->len && !memcmp(a->b, b->b, a->len);

@@ -46,8 +46,9 @@ struct quic_sent {
 	uint8_t ack_eliciting : 1,
 		app_limited : 1,         /* the window was not filled when sent */
 		requeued : 1,            /* frames already queued again by a PTO */
-		gap_after : 1;           /* a later packet was acked while this one
+		gap_after : 1,           /* a later packet was acked while this one
 		                          * was not (breaks a persistent-congestion run) */
+		ect : 1;                 /* sent marked ECT(0) */
 	uint8_t nframes;
 	struct quic_sent_frame f[QUIC_SENT_FRAMES];
 };
@@ -58,10 +59,22 @@ struct quic_recovery_space {
 	uint64_t largest_acked;          /* UINT64_MAX: nothing acked yet */
 	uint64_t last_eliciting_time;    /* time_of_last_ack_eliciting_packet */
 	uint64_t loss_time;              /* time-threshold loss timer; UINT64_MAX: off */
-	uint64_t ecn_ce;                 /* largest ECN-CE count the peer reported */
+	uint64_t peer_ecn[3];            /* ECT(0), ECT(1), CE counts the peer reported */
 	uint8_t probes;                  /* PTO probes owed (sent beyond cwnd) */
 	bool discarded;
 };
+
+/* ECN on the path (RFC 9000 13.4.2): marked ECT(0) while testing (the
+ * first QUIC_ECN_TESTING datagrams) and once ACKs showed the marks
+ * arrive; never again once they showed they do not. */
+enum quic_ecn_state {
+	QUIC_ECN_TESTING,
+	QUIC_ECN_UNKNOWN,    /* testing done, no verdict yet: not marking */
+	QUIC_ECN_CAPABLE,
+	QUIC_ECN_FAILED,
+};
+
+#define QUIC_ECN_TESTING_DGRAMS 10
 
 /* RFC 9002 appendix A, one per connection. */
 struct quic_recovery {
@@ -72,6 +85,9 @@ struct quic_recovery {
 	uint64_t first_sample_time;      /* when the first RTT sample was taken */
 	uint64_t max_ack_delay;          /* the peer's, ns */
 	uint32_t pto_count;
+	uint8_t ecn;                     /* enum quic_ecn_state */
+	uint32_t ecn_tested;             /* datagrams marked while testing */
+	bool ecn_off;                    /* the port cannot do ECN: never test */
 	/* set by the connection */
 	bool confirmed;                  /* handshake confirmed (App PTO armed) */
 	bool peer_validated;             /* PeerCompletedAddressValidation (A.6) */
@@ -79,6 +95,8 @@ struct quic_recovery {
 	struct {
 		uint32_t lost, pto, persistent, early_probe;
 		uint32_t no_record;      /* packets not sent: the sent pool was empty */
+		uint32_t ecn_fail;       /* why ECN was given up: 1 no counts, 2 too few,
+		                          * 3 counts went down or ECT(1) seen */
 	} stats;
 };
 

@@ -209,6 +209,55 @@ static void detect_lost(struct quic_recovery *r, enum quic_pn_space s,
 	}
 }
 
+static void ecn_fail(struct quic_recovery *r, uint32_t why)
+{
+	r->ecn = QUIC_ECN_FAILED;
+	r->stats.ecn_fail = why;
+}
+
+/* 13.4.2.1: do the counts of this ACK account for the ECT(0) packets it
+ * newly acknowledges? true when the counts may be acted on. */
+static bool ecn_validate(struct quic_recovery *r, const struct quic_recovery_space *sp,
+			 const struct quic_frame *f, uint64_t newly_ect)
+{
+	if (r->ecn == QUIC_ECN_FAILED)
+		return false;
+	if (f->type != QUIC_FRAME_ACK_ECN) {
+		if (newly_ect)
+			ecn_fail(r, 1);  /* marked packets acked without counts: bleached */
+		return false;
+	}
+	/* counts never go down; we never send ECT(1) */
+	if (f->ack.ect0 < sp->peer_ecn[0] || f->ack.ce < sp->peer_ecn[2] || f->ack.ect1) {
+		ecn_fail(r, 3);
+		return false;
+	}
+	if (f->ack.ect0 - sp->peer_ecn[0] + f->ack.ce - sp->peer_ecn[2] < newly_ect) {
+		ecn_fail(r, 2);  /* marks lost on the way (or re-marked Not-ECT) */
+		return false;
+	}
+	if (newly_ect && r->ecn != QUIC_ECN_CAPABLE)
+		r->ecn = QUIC_ECN_CAPABLE;
+	return true;
+}
+
+bool quic_recovery_ecn_mark(const struct quic_recovery *r)
+{
+	return r->ecn == QUIC_ECN_CAPABLE || r->ecn == QUIC_ECN_TESTING;
+}
+
+void quic_recovery_ecn_marked(struct quic_recovery *r)
+{
+	if (r->ecn == QUIC_ECN_TESTING && ++r->ecn_tested >= QUIC_ECN_TESTING_DGRAMS)
+		r->ecn = QUIC_ECN_UNKNOWN;
+}
+
+void quic_recovery_ecn_disable(struct quic_recovery *r)
+{
+	r->ecn = QUIC_ECN_FAILED;
+	r->ecn_off = true;
+}
+
 void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 			  const struct quic_frame *f, uint64_t ack_delay,
 			  const struct quic_recovery_ops *ops, void *arg, uint64_t now)
@@ -218,6 +267,7 @@ void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 	struct quic_sent *cur = sp->tail, *prev;
 	uint64_t lo, hi;
 	bool newly = false, eliciting_newly = false;
+	uint64_t newly_ect = 0;
 
 	if (sp->discarded)
 		return;
@@ -247,6 +297,7 @@ void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 			acked = cur;
 			newly = true;
 			eliciting_newly |= cur->ack_eliciting;
+			newly_ect += cur->ect;
 			cur = prev;
 		}
 	}
@@ -254,11 +305,14 @@ void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 		return;
 	if (s == QUIC_SPACE_HANDSHAKE)
 		r->peer_validated = true;  /* A.6: a Handshake ACK proves it */
-	/* ECN (13.4.2): a new CE count is a congestion event for the packet
-	 * that carried the largest acknowledged */
-	if (f->type == QUIC_FRAME_ACK_ECN && f->ack.ce > sp->ecn_ce) {
-		sp->ecn_ce = f->ack.ce;
+	/* ECN (RFC 9000 13.4.2, RFC 9002 7.1): a new CE count is a
+	 * congestion event for the packet with the largest acknowledged */
+	if (ecn_validate(r, sp, f, newly_ect) && f->ack.ce > sp->peer_ecn[2])
 		quic_cc_on_congestion(&r->cc, acked->time, true, now);
+	if (f->type == QUIC_FRAME_ACK_ECN) {
+		sp->peer_ecn[0] = f->ack.ect0;
+		sp->peer_ecn[1] = f->ack.ect1;
+		sp->peer_ecn[2] = f->ack.ce;
 	}
 	detect_lost(r, s, ops, arg, now);
 	while (acked) {
@@ -294,6 +348,11 @@ void quic_recovery_new_path(struct quic_recovery *r)
 	r->rtt.var = QUIC_INITIAL_RTT / 2;
 	r->first_sample_time = 0;
 	quic_cc_init(&r->cc, r->cc.mds);
+	/* ECN is a property of the path: test the new one */
+	if (!r->ecn_off) {
+		r->ecn = QUIC_ECN_TESTING;
+		r->ecn_tested = 0;
+	}
 }
 
 bool quic_recovery_has_crypto(const struct quic_recovery *r, enum quic_pn_space s)

@@ -82,6 +82,13 @@ uint64_t quic_recovery_pto_base(const struct quic_recovery *r, enum quic_pn_spac
 bool quic_recovery_can_send(struct quic_recovery *r, uint32_t bytes, uint64_t now,
 			    uint64_t *when);
 
+/* Mark the next datagram ECT(0)? Then quic_recovery_ecn_marked() once
+ * it went out marked (testing counts them). */
+bool quic_recovery_ecn_mark(const struct quic_recovery *r);
+void quic_recovery_ecn_marked(struct quic_recovery *r);
+/* Give ECN up at once (the port cannot mark or read the field). */
+void quic_recovery_ecn_disable(struct quic_recovery *r);
+
 /* Does any record of space s carry CRYPTO data? */
 bool quic_recovery_has_crypto(const struct quic_recovery *r, enum quic_pn_space s);
 

@@ -102,9 +102,9 @@ step_aarch64_portable() {
 # other controller's build (NewReno) through the transfer tests
 step_bulk() {
 	local frag="$FRAG configs/fragments/bulk.config"
-	FRAG="$frag" board_unit host-bulk host_defconfig UNIT_ONLY="sim_bulk" &&
-	FRAG="$frag configs/fragments/newreno.config" \
-		board_unit host-newreno host_defconfig UNIT_ONLY="sim_bulk sim_quic recovery" &&
+	FRAG="$frag" board_unit host-bulk host_defconfig UNIT_BULK=y UNIT_ONLY="sim_bulk" &&
+	FRAG="$frag configs/fragments/newreno.config" board_unit host-newreno host_defconfig \
+		UNIT_BULK=y UNIT_ONLY="sim_bulk sim_quic sim_path recovery" &&
 	grep -q '^CONFIG_QUIC_CC_NEWRENO=y' "$T/host-newreno/.config"
 }
 # ngtcp2's gtlsclient against tern on loopback: the host build, then the

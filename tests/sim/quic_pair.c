@@ -65,8 +65,10 @@ static int node_index(const void *node)
 	return node == &eps[1];
 }
 
+static uint8_t last_ecn[2];  /* of each node's last datagram out */
+
 static void node_input(void *node, const struct sim_addr *from, const uint8_t *d, size_t len,
-		       uint64_t now)
+		       uint8_t ecn, uint64_t now)
 {
 	static uint8_t buf[SIM_DGRAM_MAX];  /* decrypted in place: a copy */
 	struct quic_addr a;
@@ -75,14 +77,14 @@ static void node_input(void *node, const struct sim_addr *from, const uint8_t *d
 		pair_tap.received(node_index(node), d, len, now);
 	to_quic(from, &a);
 	memcpy(buf, d, len);
-	quic_endpoint_input(node, &a, buf, len, now);
+	quic_endpoint_input_ecn(node, &a, buf, len, ecn, now);
 }
 
 static size_t node_output(void *node, struct sim_addr *to, uint8_t *out, size_t cap,
 			  uint64_t now)
 {
 	struct quic_addr a;
-	size_t n = quic_endpoint_output(node, &a, out, cap, now);
+	size_t n = quic_endpoint_output_ecn(node, &a, out, cap, &last_ecn[node_index(node)], now);
 
 	if (n) {
 		to_sim(&a, to);
@@ -102,9 +104,14 @@ static void node_timeout(void *node, uint64_t now)
 	quic_endpoint_timeout(node, now);
 }
 
+static uint8_t node_ecn_out(void *node)
+{
+	return last_ecn[node_index(node)];
+}
+
 const struct sim_node_ops pair_ops = {
-	.input = node_input, .output = node_output,
-	.deadline = node_deadline, .timeout = node_timeout,
+	.input_ecn = node_input, .output = node_output,
+	.deadline = node_deadline, .timeout = node_timeout, .ecn_out = node_ecn_out,
 };
 
 const struct sim_addr pair_addr[2] = {
@@ -208,13 +215,15 @@ void setup_pair(uint64_t seed, enum quic_retry_policy retry, const struct sim_li
 		.static_secret = { 1 }, .seed = { 2, (uint8_t)seed }, .retry = retry,
 		.app = &app_ops, .v1_only = pair_next.server_v1_only,
 		.idle_timeout_ms = pair_next.idle_timeout_ms,
+		.disable_active_migration = pair_next.server_no_migration,
+		.no_ecn = pair_next.no_ecn,
 	};
 	struct quic_endpoint_cfg c = {
 		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
 		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
 		.app = &app_ops, .version = pair_next.client_version,
 		.key_update_packets = pair_next.client_key_update,
-		.idle_timeout_ms = pair_next.idle_timeout_ms,
+		.idle_timeout_ms = pair_next.idle_timeout_ms, .no_ecn = pair_next.no_ecn,
 	};
 
 	memset(&app, 0, sizeof(app));

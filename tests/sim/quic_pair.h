@@ -102,6 +102,8 @@ struct pair_knobs {
 	bool server_v1_only;
 	uint64_t client_key_update;       /* packets; 0: CONFIG default */
 	uint64_t idle_timeout_ms;         /* both endpoints; 0: CONFIG default */
+	bool server_no_migration;         /* server sends disable_active_migration */
+	bool no_ecn;                      /* both: the "port" cannot do ECN */
 };
 extern struct pair_knobs pair_next;
 

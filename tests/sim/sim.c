@@ -167,7 +167,8 @@ static uint64_t sim_jitter(const struct sim *s, int dir, enum sim_draw k, uint64
 }
 
 /* Node i sent s->out[0..len) to *to: through the link, in sim_link_cfg's order. */
-static void sim_link_send(struct sim *s, int i, const struct sim_addr *to, size_t len)
+static void sim_link_send(struct sim *s, int i, const struct sim_addr *to, size_t len,
+			  uint8_t ecn)
 {
 	struct sim_dir *d = &s->dir[i];
 	struct sim_stats *st = &d->stats;
@@ -191,10 +192,19 @@ static void sim_link_send(struct sim *s, int i, const struct sim_addr *to, size_
 		st->lost_random++;
 		return;
 	}
+	if (ecn == SIM_ECN_ECT0 || ecn == SIM_ECN_ECT1)
+		st->ect_sent++;
 	if (!s->n_free ||
 	    (d->cfg.rate_Bps && !sim_wire_admit(&d->wire, &d->cfg, s->now, len, &at))) {
 		st->drop_queue++;
 		return;
+	}
+	if (d->cfg.ecn_bleach)
+		ecn = SIM_ECN_NOT_ECT;
+	else if (d->cfg.rate_Bps && d->cfg.ce_queue_bytes && (ecn == SIM_ECN_ECT0 ||
+		 ecn == SIM_ECN_ECT1) && d->wire.bytes - len >= d->cfg.ce_queue_bytes) {
+		ecn = SIM_ECN_CE;
+		st->ce_marked++;
 	}
 	slot = sim_slot_new(s, s->out, len);
 	if (sim_per_mille(s, i, SIM_DRAW_CORRUPT, idx, d->cfg.corrupt_pm)) {
@@ -206,6 +216,7 @@ static void sim_link_send(struct sim *s, int i, const struct sim_addr *to, size_
 	s->dg[slot].from = s->node[i].addr;
 	s->dg[slot].dir = (uint8_t)i;
 	s->dg[slot].idx = idx;
+	s->dg[slot].ecn = ecn;
 	s->dg[slot].at = sim_add_sat(sim_add_sat(at, d->cfg.delay_ns),
 				     sim_jitter(s, i, SIM_DRAW_JITTER, idx));
 	sim_heap_push(s, (uint16_t)slot);
@@ -288,6 +299,7 @@ int sim_inject(struct sim *s, int to, const struct sim_addr *from, const uint8_t
 	s->dg[slot].from = *from;
 	s->dg[slot].dir = (uint8_t)!to;
 	s->dg[slot].idx = UINT64_MAX;
+	s->dg[slot].ecn = SIM_ECN_NOT_ECT;
 	s->dg[slot].at = at > s->now ? at : s->now;
 	sim_heap_push(s, (uint16_t)slot);
 	s->dir[!to].stats.injected++;
@@ -318,7 +330,7 @@ static int sim_pump(struct sim *s, int i)
 		len = n->ops->output(n->ctx, &to, s->out, SIM_OUT_MAX, s->now);
 		if (!len)
 			return 0;
-		sim_link_send(s, i, &to, len);
+		sim_link_send(s, i, &to, len, n->ops->ecn_out ? n->ops->ecn_out(n->ctx) : 0);
 		if (++s->steps > s->max_steps)
 			return -1;
 	}
@@ -360,7 +372,9 @@ static void sim_deliver_due(struct sim *s)
 				d->max_idx_delivered = g->idx + 1;
 		}
 		/* the slot stays taken during input(): it may sim_inject() */
-		if (n->ops && n->ops->input)
+		if (n->ops && n->ops->input_ecn)
+			n->ops->input_ecn(n->ctx, &g->from, s->data[slot], g->len, g->ecn, s->now);
+		else if (n->ops && n->ops->input)
 			n->ops->input(n->ctx, &g->from, s->data[slot], g->len, s->now);
 		s->free[s->n_free++] = slot;
 	}

@@ -61,7 +61,19 @@ struct sim_node_ops {
 	/* when the node wants timeout() (UINT64_MAX: never) */
 	uint64_t (*deadline)(void *node);
 	void (*timeout)(void *node, uint64_t now);
+	/* optional, ECN (RFC 3168 codepoints: SIM_ECN_*): the codepoint of
+	 * the datagram output() just returned (NULL: Not-ECT); and input()
+	 * with the codepoint the datagram arrived with (used instead of
+	 * input when set) */
+	uint8_t (*ecn_out)(void *node);
+	void (*input_ecn)(void *node, const struct sim_addr *from, const uint8_t *d, size_t len,
+			  uint8_t ecn, uint64_t now);
 };
+
+#define SIM_ECN_NOT_ECT 0
+#define SIM_ECN_ECT1    1
+#define SIM_ECN_ECT0    2
+#define SIM_ECN_CE      3
 
 /* One direction of the link; all zero is a perfect link (no delay, no
  * loss, MTU SIM_DGRAM_MAX, unlimited rate). A datagram the node sends meets,
@@ -86,6 +98,13 @@ struct sim_link_cfg {
 	 * copied: must outlive its use. */
 	const char *loss_pattern;
 	bool pattern_once;
+	/* ECN at the bottleneck (with rate_Bps): an ECT datagram that finds
+	 * at least this many bytes queued ahead of it is marked CE instead
+	 * of waiting for tail drop (step marking, as a DCTCP-style AQM);
+	 * 0: never. ecn_bleach: the path clears the ECN field (a middlebox
+	 * that breaks ECN). */
+	uint32_t ce_queue_bytes;
+	bool ecn_bleach;
 };
 
 /* Per direction (index = the sending node). Every datagram sent ends up in
@@ -103,6 +122,8 @@ struct sim_stats {
 	uint64_t drop_addr;		/* *to was not the other node's address */
 	uint64_t reordered;		/* delivered after a datagram sent later */
 	uint64_t injected;		/* sim_inject() towards the other node */
+	uint64_t ect_sent;		/* datagrams sent ECT(0) or ECT(1) */
+	uint64_t ce_marked;		/* marked CE by the bottleneck */
 	uint32_t in_flight;
 };
 
@@ -120,6 +141,7 @@ struct sim_dgram {
 	struct sim_addr from;
 	uint16_t len;
 	uint8_t dir;			/* sending node: delivered to node 1 - dir */
+	uint8_t ecn;			/* codepoint as it arrives */
 };
 
 /* the bottleneck's FIFO: a datagram occupies it until its last bit is sent */

@@ -9,6 +9,8 @@
  *
  *   - congestion loss only (a drop-tail queue of one BDP): goodput must
  *     reach 80% of the link rate;
+ *   - with ECN, CE marks from a quarter BDP of queue and no drops: 80%
+ *     too, without a single loss;
  *   - 1% random loss on top: reported, and held to a floor. A controller
  *     that takes every loss as congestion (RFC 9002 7, RFC 9438) cannot
  *     approach the link rate there: at p = 1% the Reno/CUBIC response
@@ -34,11 +36,14 @@ static bool bulk_config(void)
 /* Fetch one file of `size` bytes; returns goodput in per mille of the
  * link rate (stream bytes over the time from the request to the last
  * byte read). */
-static unsigned bulk(uint64_t size, uint16_t loss_pm, uint64_t seed, uint64_t max_s)
+static unsigned bulk(uint64_t size, uint16_t loss_pm, bool ecn, uint64_t seed, uint64_t max_s)
 {
+	/* with ECN the queue marks CE from a quarter BDP on and is deep
+	 * enough never to drop */
 	struct sim_link_cfg link = {
 		.delay_ns = ONE_WAY_NS, .loss_pm = loss_pm,
-		.rate_Bps = LINK_BPS / 8, .queue_bytes = (uint32_t)BDP_BYTES,
+		.rate_Bps = LINK_BPS / 8, .queue_bytes = (uint32_t)(ecn ? 4 : 1) * BDP_BYTES,
+		.ce_queue_bytes = ecn ? (uint32_t)BDP_BYTES / 4 : 0,
 	};
 	const uint64_t sizes[1] = { size };
 	uint64_t t0, t;
@@ -62,13 +67,15 @@ static unsigned bulk(uint64_t size, uint16_t loss_pm, uint64_t seed, uint64_t ma
 
 	struct quic_conn *s = server_conn();
 
-	print_message("  %llu MB, %u.%u%% loss, %s: %.2f s virtual, goodput %.1f Mbit/s = %u.%u%% "
-		      "of the link; server: %u lost, %u congestion events, %u PTO, cwnd now %llu, "
-		      "queue drops %llu\n",
+	print_message("  %llu MB, %u.%u%% loss%s, %s: %.2f s virtual, goodput %.1f Mbit/s = %u.%u%% "
+		      "of the link; server: %u lost, %u congestion events (%u CE), %u PTO, cwnd now "
+		      "%llu, queue drops %llu\n",
 		      (unsigned long long)(size >> 20), loss_pm / 10, loss_pm % 10,
+		      ecn ? ", ECN" : "",
 		      quic_cc_algo_name, (double)t / 1e9, (double)size * 8 / ((double)t / 1e9) / 1e6,
 		      pm / 10, pm % 10, s ? s->rec.stats.lost : 0,
-		      s ? s->rec.cc.stats.congestion_events : 0, s ? s->rec.stats.pto : 0,
+		      s ? s->rec.cc.stats.congestion_events : 0, s ? s->rec.cc.stats.ecn_ce : 0,
+		      s ? s->rec.stats.pto : 0,
 		      s ? (unsigned long long)s->rec.cc.cwnd : 0ull,
 		      (unsigned long long)sim.dir[1].stats.drop_queue);
 	teardown_pair();
@@ -80,7 +87,7 @@ static void test_50mb_congestion_loss(void **state)
 	(void)state;
 	if (!bulk_config())
 		skip();
-	assert_true(bulk(50u << 20, 0, 31, 60) >= 800);
+	assert_true(bulk(50u << 20, 0, false, 31, 60) >= 800);
 }
 
 static void test_50mb_random_loss_1pct(void **state)
@@ -91,7 +98,16 @@ static void test_50mb_random_loss_1pct(void **state)
 	/* the model: 1.22 / sqrt(0.01) datagrams of 1200 bytes per 20 ms,
 	 * 5.9 Mbit/s; measured 5.8 (CUBIC). The floor, 4%, catches a
 	 * controller that collapses (PTOs, persistent congestion) */
-	assert_true(bulk(50u << 20, 10, 32, 600) >= 40);
+	assert_true(bulk(50u << 20, 10, false, 32, 600) >= 40);
+}
+
+/* CE marks instead of drops (RFC 9002 7.1): the same rate, no loss */
+static void test_50mb_ecn(void **state)
+{
+	(void)state;
+	assert_true(bulk(50u << 20, 0, true, 33, 60) >= 800);
+	assert_true(sim.dir[1].stats.ce_marked > 0);
+	assert_int_equal(sim.dir[1].stats.drop_queue, 0);
 }
 
 int main(void)
@@ -99,6 +115,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		UNIT_TEST(test_50mb_congestion_loss),
 		UNIT_TEST(test_50mb_random_loss_1pct),
+		UNIT_TEST(test_50mb_ecn),
 	};
 
 	return cmocka_run_group_tests_name("sim_bulk", tests, NULL, NULL);
