@@ -227,6 +227,11 @@ pool_handle_t pool_handle(const struct pool *p, const void *obj)
 	return (pool_handle_t){ .idx = i, .gen = p->gen[i] };
 }
 
+bool pool_handle_live(const struct pool *p, pool_handle_t h)
+{
+	return h.gen && h.idx < p->st.capacity && p->gen[h.idx] == h.gen;
+}
+
 void *pool_get(struct pool *p, pool_handle_t h)
 {
 	if (h.gen == 0)

@@ -49,6 +49,8 @@ void pool_free(struct pool *p, void *obj);
 pool_handle_t pool_handle(const struct pool *p, const void *obj);
 /* The object h refers to, or NULL when h is stale or none (counted). */
 void *pool_get(struct pool *p, pool_handle_t h);
+/* Does h name a live block? (for audits: not counted as a stale use) */
+bool pool_handle_live(const struct pool *p, pool_handle_t h);
 static inline bool pool_handle_is_none(pool_handle_t h) { return h.gen == 0; }
 
 /* Is ptr inside p's storage (any block, allocated or not)? */

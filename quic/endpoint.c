@@ -114,6 +114,83 @@ static void free_conn(struct quic_endpoint *ep, uint32_t i)
 	ep->conns[i] = ep->conns[--ep->nconns];
 }
 
+static bool handle_eq(pool_handle_t a, pool_handle_t b)
+{
+	return a.idx == b.idx && a.gen == b.gen;
+}
+
+static uint32_t audit_conn(const struct quic_conn *c)
+{
+	uint32_t bad = 0;
+
+	if (!pool_handle_is_none(c->hs) && !pool_handle_live(&pool_hs, c->hs))
+		bad++;
+	for (int i = 0; i < QUIC_STREAMS_SLOTS; i++) {
+		pool_handle_t h = c->streams.slot[i];
+
+		if (pool_handle_is_none(h))
+			continue;
+		if (!pool_handle_live(&pool_stream, h)) {
+			bad++;
+			continue;
+		}
+		/* read without pool_get: the handle was just checked */
+		const struct quic_stream *s = pool_get(&pool_stream, h);
+
+		if (!handle_eq(s->conn, c->self))
+			bad++;
+	}
+	for (int sp = 0; sp < QUIC_SPACE_COUNT; sp++) {
+		const struct quic_recovery_space *r = &c->rec.sp[sp];
+		const struct quic_sent *prev = NULL;
+		uint32_t n = 0;
+
+		for (const struct quic_sent *p = r->head; p; prev = p, p = p->next, n++) {
+			if (!(pool_handle(&pool_sent, p).gen & 1) || p->prev != prev || n > r->count)
+				return bad + 1;  /* a freed or foreign record: stop walking */
+		}
+		if (n != r->count || r->tail != prev)
+			bad++;
+	}
+	/* every CID it issued routes to it */
+	for (int i = 0; i < CONFIG_POOL_CIDS_PER_CONN; i++)
+		if (c->lcid[i].used && c->lcid[i].cid.len &&
+		    !handle_eq(quic_cid_lookup(&c->ep->cids, c->lcid[i].cid.b, c->lcid[i].cid.len),
+			       c->self))
+			bad++;
+	return bad;
+}
+
+uint32_t quic_endpoint_audit(const struct quic_endpoint *ep)
+{
+	uint32_t bad = 0;
+
+	for (uint32_t i = 0; i < ep->nconns; i++) {
+		if (!pool_handle_live(&pool_conn, ep->conns[i])) {
+			bad++;
+			continue;
+		}
+		const struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
+
+		if (c->ep != ep || !handle_eq(c->self, ep->conns[i]))
+			bad++;
+		bad += audit_conn(c);
+	}
+	/* every CID routes to a live connection of this endpoint */
+	for (uint32_t i = 0; i < QUIC_CID_SLOTS; i++) {
+		const struct quic_cid_slot *s = &ep->cids.slot[i];
+		bool listed = false;
+
+		if (!s->used)
+			continue;
+		for (uint32_t k = 0; k < ep->nconns && !listed; k++)
+			listed = handle_eq(ep->conns[k], s->conn);
+		if (!listed || !pool_handle_live(&pool_conn, s->conn))
+			bad++;
+	}
+	return bad;
+}
+
 void quic_endpoint_deinit(struct quic_endpoint *ep)
 {
 	while (ep->nconns)

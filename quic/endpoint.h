@@ -127,6 +127,11 @@ void quic_endpoint_input_ecn(struct quic_endpoint *ep, const struct quic_addr *f
 size_t quic_endpoint_output_ecn(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
 				size_t cap, uint8_t *ecn, uint64_t now);
 uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep);
+/* Walk every registry (CID table, connection list, each connection's
+ * stream slots, handshake block and sent-packet lists) and count the
+ * entries that name no live object or the wrong owner (DESIGN.md 4.1).
+ * 0 is the only right answer; tests call it after every close. */
+uint32_t quic_endpoint_audit(const struct quic_endpoint *ep);
 void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now);
 
 /* Client: start a connection to peer. Its handle, or POOL_HANDLE_NONE. */

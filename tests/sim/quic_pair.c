@@ -99,9 +99,26 @@ static uint64_t node_deadline(void *node)
 	return quic_endpoint_deadline(node);
 }
 
+uint32_t pair_audits;
+
+/* DESIGN.md 4.1: after a connection is freed no registry may name it */
+static void audit(const struct quic_endpoint *ep)
+{
+	uint32_t bad = quic_endpoint_audit(ep);
+
+	pair_audits++;
+	if (bad)
+		fail_msg("%s: %u registry entries name no live object after a close",
+			 ep == &eps[0] ? "client" : "server", bad);
+}
+
 static void node_timeout(void *node, uint64_t now)
 {
+	uint32_t before = ((struct quic_endpoint *)node)->nconns;
+
 	quic_endpoint_timeout(node, now);
+	if (((struct quic_endpoint *)node)->nconns < before)
+		audit(node);
 }
 
 static uint8_t node_ecn_out(void *node)
@@ -252,6 +269,8 @@ void pair_connect(void)
 
 void teardown_pair(void)
 {
+	audit(&eps[0]);
+	audit(&eps[1]);
 	quic_endpoint_deinit(&eps[0]);
 	quic_endpoint_deinit(&eps[1]);
 }

@@ -119,7 +119,12 @@ extern struct pair_taps pair_tap;
 /* A fresh simulator (seed), client and server (retry policy, pair_next),
  * both links set to *link, and the client's connection started. */
 void setup_pair(uint64_t seed, enum quic_retry_policy retry, const struct sim_link_cfg *link);
+/* Audits both endpoints' registries (quic_endpoint_audit), then frees
+ * everything. */
 void teardown_pair(void);
+/* Registry audits run so far: after every timeout that freed a
+ * connection, and in teardown_pair(). */
+extern uint32_t pair_audits;
 /* Another client connection to the server (client_conn is now it). */
 void pair_connect(void);
 
