@@ -116,6 +116,7 @@ struct quic_conn {
 	bool key_phase, rx_phase, have_rx_next, have_rx_prev;
 	uint64_t prev_until;
 	uint64_t rx_phase_first_pn;      /* first packet decrypted in the rx phase */
+	uint64_t aead_fail;              /* packets failing authentication (6.6) */
 	uint64_t phase_first_pn;         /* our first packet in the current phase */
 	bool update_acked;               /* a packet of the current phase was acked */
 	enum crypto_aead aead;

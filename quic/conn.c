@@ -484,6 +484,20 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 
 /* ---------------------------------------------------------------- receiving */
 
+/* RFC 9001 6.6 (and B.1, B.2): packets failing authentication a
+ * connection tolerates, per AEAD */
+static uint64_t aead_integrity_limit(enum crypto_aead a)
+{
+	switch (a) {
+	case CRYPTO_CHACHA20_POLY1305:
+		return UINT64_C(1) << 36;
+	case CRYPTO_AES_128_CCM:
+		return 2965820;  /* 2^21.5 */
+	default:
+		return UINT64_C(1) << 52;  /* AES-GCM */
+	}
+}
+
 static void on_retry(struct quic_conn *c, const uint8_t *p, const struct quic_pkt_hdr *h)
 {
 	/* RFC 9000 17.2.5.2: one Retry, before any server Initial, authentic */
@@ -557,6 +571,11 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	    quic_packet_open(aead, pn, p, h->pn_offset + (size_t)pnlen,
 			     h->len - h->pn_offset - (size_t)pnlen) != 0) {
 		c->stats.decrypt_fail++;
+		/* RFC 9001 6.6: forgeries against the keys TLS made (Initial
+		 * keys are public) count over the connection's life */
+		if (aead && s != QUIC_SPACE_INITIAL &&
+		    ++c->aead_fail > aead_integrity_limit(c->aead))
+			quic_conn_close(c, QUIC_AEAD_LIMIT_REACHED, false, now);
 		return;
 	}
 	if (next_phase) {

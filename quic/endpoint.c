@@ -551,13 +551,17 @@ size_t quic_endpoint_output_ecn(struct quic_endpoint *ep, struct quic_addr *to, 
 		ep->st.dgrams_tx++;
 		return n;
 	}
-	for (uint32_t i = 0; i < ep->nconns; i++) {
+	/* round robin: each call starts after the connection that sent
+	 * last, so a busy connection cannot starve the others */
+	for (uint32_t k = 0; k < ep->nconns; k++) {
+		uint32_t i = (ep->out_next + k) % ep->nconns;
 		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
 		size_t n = c ? quic_conn_output(c, to, out, cap, now) : 0;
 
 		if (n) {
 			*ecn = c->tx_ecn;
 			ep->st.dgrams_tx++;
+			ep->out_next = i + 1;
 			return n;
 		}
 	}

@@ -101,6 +101,7 @@ struct quic_endpoint {
 	bool no_ecn;
 	pool_handle_t conns[CONFIG_POOL_CONNECTIONS];
 	uint32_t nconns;
+	uint32_t out_next;                     /* where the next output round starts */
 	/* stateless answers waiting to go out (VN, Retry, reset): one slot */
 	uint8_t pending[1280];
 	size_t pending_len;

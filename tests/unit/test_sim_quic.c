@@ -563,6 +563,48 @@ static void test_key_update(void **state)
 /* Updates started by the packet count (CONFIG_QUIC_KEY_UPDATE_PACKETS,
  * here 40 for the client): 40 echoed streams move through several key
  * phases with no call from the application. */
+/* RFC 9001 6.6: after the integrity limit of the suite (2^52 packets
+ * failing authentication for AES-GCM, 2^36 ChaCha20, 2^21.5 CCM) the
+ * connection closes with AEAD_LIMIT_REACHED. The counter is set just
+ * below the limit; then every datagram from the client is corrupted. */
+static bool server_closing(void *arg)
+{
+	(void)arg;
+	return !server_conn() || server_conn()->state >= QUIC_CONN_CLOSING;
+}
+
+static void test_aead_integrity_limit(void **state)
+{
+	struct sim_link_cfg bad = { .corrupt_pm = 1000 };
+	struct quic_conn *s;
+	uint64_t limit;
+	int pings;
+
+	(void)state;
+	setup_pair(31, QUIC_RETRY_NEVER, NULL);
+	if (sim_run(&sim, sim.now + 10 * SIM_NS_PER_S, confirmed, NULL) != 0)
+		fail_msg("no handshake");
+	s = server_conn();
+	limit = s->aead == CRYPTO_CHACHA20_POLY1305 ? UINT64_C(1) << 36 :
+		s->aead == CRYPTO_AES_128_CCM ? 2965820 : UINT64_C(1) << 52;
+	s->aead_fail = limit - 2;
+	sim_set_link(&sim, 0, &bad);
+	for (pings = 0; pings < 100 && !server_closing(NULL); pings++) {
+		client()->ping_pending = true;
+		sim_run(&sim, sim.now + 50000000, server_closing, NULL);
+	}
+	s = server_conn();
+	assert_non_null(s);
+	assert_int_equal(s->state, QUIC_CONN_CLOSING);
+	assert_int_equal(s->close_error, QUIC_AEAD_LIMIT_REACHED);
+	assert_true(s->aead_fail > limit);
+	/* not before: at most the two failures it had left, plus the one */
+	assert_int_equal(s->aead_fail, limit + 1);
+	sim_set_link(&sim, 0, NULL);
+	sim_run(&sim, sim.now + 60 * SIM_NS_PER_S, both_gone, NULL);
+	teardown_pair();
+}
+
 static void test_key_update_by_count(void **state)
 {
 	struct sim_link_cfg link = { .delay_ns = 5000000, .loss_pm = 50 };
@@ -657,6 +699,7 @@ int main(void)
 		UNIT_TEST(test_fault_injection),
 		UNIT_TEST(test_key_update),
 		UNIT_TEST(test_key_update_by_count),
+		UNIT_TEST(test_aead_integrity_limit),
 		UNIT_TEST(test_close_every_state),
 		UNIT_TEST(test_transfer_10mb),
 		UNIT_TEST(test_transfer_10mb_loss_5),
