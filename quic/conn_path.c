@@ -115,8 +115,17 @@ void conn_path_on_packet(struct quic_conn *c, const struct quic_addr *from,
 		c->probe_pad = dgram_len >= 400;
 	if (!largest)
 		return;  /* 9.3: only the newest packet moves the connection */
-	if (!conn_addr_equal(from, &c->peer) && non_probing && c->server)
-		migrate(c, from, dgram_len, new_cid, now);
+	if (!conn_addr_equal(from, &c->peer) && c->server) {
+		if (non_probing) {
+			migrate(c, from, dgram_len, new_cid, now);
+		} else if (new_cid) {
+			/* a probe of a path the peer may move to, with a new
+			 * CID of ours: our answer there must not carry the CID
+			 * we use on the current path (9.5); the move that may
+			 * follow then needs no second switch */
+			conn_switch_dcid(c);
+		}
+	}
 	c->rx_dcid = *dcid;
 }
 

@@ -347,6 +347,25 @@ int main(int argc, char **argv)
 		 (unsigned)ep.st.handshakes, (unsigned)ep.st.conns_refused,
 		 (unsigned)ep.st.conns_closed, (unsigned)ep.st.retry_sent,
 		 (unsigned)ep.st.vn_sent, (unsigned)ep.st.reset_sent);
+	/* per-connection counters: those of freed connections were added to
+	 * ep.st, those still open are added here */
+	struct quic_endpoint_stats sum = ep.st;
+
+	for (uint32_t i = 0; i < ep.nconns; i++) {
+		const struct quic_conn *qc = quic_endpoint_conn(&ep, ep.conns[i]);
+
+		if (!qc)
+			continue;
+		sum.migrations += qc->stats.migrations;
+		sum.path_fail += qc->stats.path_fail;
+		sum.path_drop += qc->stats.path_drop;
+		sum.pkts_lost += qc->rec.stats.lost;
+		sum.ptos += qc->rec.stats.pto;
+	}
+	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
+		 "a new address dropped; recovery: %u packets lost, %u PTOs",
+		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,
+		 (unsigned)sum.pkts_lost, (unsigned)sum.ptos);
 	quic_endpoint_deinit(&ep);
 	pool_stats_format(print_line, stderr);
 	return 0;
