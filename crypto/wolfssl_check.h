@@ -25,6 +25,12 @@
 #if defined(WOLFSSL_SP_ARM64_ASM) != IS_ENABLED(CONFIG_CRYPTO_ARM64)
 #error "WOLFSSL_SP_ARM64_ASM must follow CONFIG_CRYPTO_ARM64"
 #endif
+/* quic/tls.c seals tickets itself and saves client sessions through
+ * wolfSSL_i2d/d2i_SSL_SESSION, which need the session cache compiled in */
+#if !defined(HAVE_SESSION_TICKET) || !defined(WOLFSSL_NO_DEF_TICKET_ENC_CB) || \
+	!defined(HAVE_EXT_CACHE) || defined(NO_SESSION_CACHE) || !defined(MAX_TICKET_AGE_DIFF)
+#error "user_settings.h: session tickets as quic/tls.c needs them"
+#endif
 #if !defined(WOLFSSL_QUIC) || !defined(HAVE_AESGCM) || !defined(XMALLOC_USER) || \
 	!defined(WOLFSSL_NO_TLS12) || !defined(SINGLE_THREADED)
 #error "user_settings.h lacks a setting tern relies on"

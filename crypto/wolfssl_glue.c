@@ -50,7 +50,10 @@ word32 LowResTimer(void);
 
 sword64 TimeNowInMilliseconds(void)
 {
-	return (sword64)(port_now_ns() / 1000000u);
+	/* + 1: wolfSSL takes 0 for a failed clock (GETTIME_ERROR), which
+	 * would fail a ticket issued or presented in the first millisecond
+	 * of a clock that starts at 0 (bare metal, a simulator) */
+	return (sword64)(port_now_ns() / 1000000u) + 1;
 }
 
 word32 LowResTimer(void)

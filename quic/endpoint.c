@@ -107,6 +107,7 @@ static void free_conn(struct quic_endpoint *ep, uint32_t i)
 		ep->st.path_drop += c->stats.path_drop;
 		ep->st.pkts_lost += c->rec.stats.lost;
 		ep->st.ptos += c->rec.stats.pto;
+		ep->st.ecn_capable += c->rec.ecn == QUIC_ECN_CAPABLE;
 		quic_conn_deinit(c);
 		pool_free(&pool_conn, c);
 		ep->st.conns_closed++;

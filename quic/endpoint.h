@@ -76,6 +76,7 @@ struct quic_endpoint_stats {
 	/* the connections' own counters (quic_conn stats, recovery stats),
 	 * added up as each connection is freed */
 	uint32_t migrations, path_fail, path_drop, pkts_lost, ptos;
+	uint32_t ecn_capable;  /* connections that validated ECN (RFC 9000 13.4.2) */
 };
 
 struct quic_endpoint {

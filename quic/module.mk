@@ -6,6 +6,8 @@ core-y += quic/packet.c quic/frame.c quic/tparams.c
 # the TLS 1.3 handshake through wolfSSL's QUIC API
 core-y += quic/tls.c
 CFLAGS_quic/tls.c = $(WOLFSSL_INC)
+# session-ticket keys and format, the 0-RTT strike register and ClientHello scan
+core-y += quic/ticket.c
 # stateless reset and address validation tokens from the static secret
 core-y += quic/token.c
 # the connection-ID table (routing by DCID)

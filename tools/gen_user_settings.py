@@ -41,6 +41,20 @@ groups, resumption by session ticket, HKDF for the key schedule.""",
             "HAVE_TLS_EXTENSIONS", "HAVE_SUPPORTED_CURVES", "HAVE_ALPN",
             "HAVE_SNI", "HAVE_SESSION_TICKET", "HAVE_HKDF")
 
+    o.group("""Session tickets and resumption (quic/tls.c, docs/notes/0rtt-wolfssl.md 8.1):
+- WOLFSSL_NO_DEF_TICKET_ENC_CB: tern seals tickets itself (quic/ticket.c, its
+  own rotating AES-GCM keys and metadata); wolfSSL's default callback and the
+  random generator it would allocate for itself are not built.
+- SMALL_SESSION_CACHE: TLS 1.3 tickets are stateless, the server turns its
+  cache off and the client keeps its session itself; the cache stays compiled
+  (wolfSSL_set_session needs it) but small (bss 33.8 KB -> 6.2 KB).
+- HAVE_EXT_CACHE: wolfSSL_i2d/d2i_SSL_SESSION, so a client can save its
+  session into a fixed buffer and load it again (no callbacks are set).
+- MAX_TICKET_AGE_DIFF: how far a ticket's age may be off (s); quic/tls.c
+  sizes the 0-RTT strike register's window from it.""",
+            "WOLFSSL_NO_DEF_TICKET_ENC_CB", "SMALL_SESSION_CACHE", "HAVE_EXT_CACHE",
+            ("MAX_TICKET_AGE_DIFF", "10"))
+
     if zero_rtt:
         o.group("""CONFIG_QUIC_0RTT=y: early data on resumed connections
 (DESIGN.md 4.5). Without it no early-data code is compiled.""",

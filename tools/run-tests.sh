@@ -15,7 +15,7 @@ JOBS=${JOBS:-$(nproc)}
 MAKE="make --no-print-directory -j$JOBS"
 FRAG=tests/configs/test.config
 
-STEPS=(kconfig config host host-san aarch64 aarch64-portable bulk baremetal interop)
+STEPS=(kconfig config host host-san aarch64 aarch64-portable bulk 0rtt baremetal interop)
 [ $# -gt 0 ] && STEPS=("$@")
 
 rows=()
@@ -107,6 +107,16 @@ step_bulk() {
 		UNIT_BULK=y UNIT_ONLY="sim_bulk sim_quic sim_path recovery" &&
 	grep -q '^CONFIG_QUIC_CC_NEWRENO=y' "$T/host-newreno/.config"
 }
+# the other CONFIG_QUIC_0RTT setting (the default is n): the TLS, ticket
+# and transport suites with early data compiled in, and the interop
+# resumption case against that build
+step_0rtt() {
+	FRAG="$FRAG configs/fragments/0rtt.config" board_unit host-0rtt host_defconfig \
+		UNIT_ONLY="tls tls_resume wolfssl endpoint sim_quic sim_interop" &&
+	grep -q '^CONFIG_QUIC_0RTT=y' "$T/host-0rtt/.config" &&
+	echo "=== suite: interop-0rtt" &&
+	ONLY="resumption|aes128gcm" bash tests/interop/handshake.sh $T/host-0rtt/tern
+}
 # ngtcp2's gtlsclient against tern on loopback: the host build, then the
 # linux-arm64 build under qemu-aarch64 (its arm64 crypto with a real peer)
 step_interop() {
@@ -133,9 +143,10 @@ for s in "${STEPS[@]}"; do
 	aarch64) run_step aarch64 step_aarch64 ;;
 	aarch64-portable) run_step aarch64-portable step_aarch64_portable ;;
 	bulk) run_step bulk step_bulk ;;
+	0rtt) run_step 0rtt step_0rtt ;;
 	baremetal) run_step baremetal step_baremetal ;;
 	interop) run_step interop step_interop ;;
-	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable bulk baremetal interop)"; exit 2 ;;
+	*) echo "test: unknown step '$s' (steps: kconfig config host host-san aarch64 aarch64-portable bulk 0rtt baremetal interop)"; exit 2 ;;
 	esac
 done
 

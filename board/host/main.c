@@ -98,6 +98,78 @@ static int to_quic_addr(const struct sockaddr_storage *ss, struct quic_addr *q)
 	return -1;
 }
 
+/* ECN (RFC 9000 13.4) on a Linux UDP socket: the receiving side asks
+ * for the TOS / traffic class of each datagram (IP_RECVTOS,
+ * IPV6_RECVTCLASS), the sending side gives the codepoint per datagram
+ * as ancillary data (IP_TOS, IPV6_TCLASS). false: the socket cannot,
+ * and the endpoint is told never to mark. */
+static bool ecn_socket(int fd, int family)
+{
+	int on = 1;
+
+	if (family == AF_INET6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &on, sizeof(on)) == 0;
+	return setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &on, sizeof(on)) == 0;
+}
+
+static ssize_t recv_ecn(int fd, uint8_t *buf, size_t cap, struct sockaddr_storage *from,
+			uint8_t *ecn)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int)) * 2];
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = cap };
+	struct msghdr m = {
+		.msg_name = from, .msg_namelen = sizeof(*from), .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
+	};
+	ssize_t n = recvmsg(fd, &m, 0);
+
+	*ecn = QUIC_ECN_NOT_ECT;
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TOS && c->cmsg_len)
+			*ecn = *(uint8_t *)CMSG_DATA(c) & 3;
+		else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+			int tc;
+
+			memcpy(&tc, CMSG_DATA(c), sizeof(tc));
+			*ecn = (uint8_t)(tc & 3);
+		}
+	}
+	return n;
+}
+
+static ssize_t send_ecn(int fd, const uint8_t *buf, size_t n, const struct sockaddr_storage *to,
+			socklen_t tl, uint8_t ecn)
+{
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = n };
+	struct msghdr m = {
+		.msg_name = (void *)to, .msg_namelen = tl, .msg_iov = &iov, .msg_iovlen = 1,
+	};
+	int tc = ecn;
+
+	if (ecn) {
+		struct cmsghdr *c;
+
+		memset(&ctl, 0, sizeof(ctl));
+		m.msg_control = ctl.b;
+		m.msg_controllen = sizeof(ctl.b);
+		c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = to->ss_family == AF_INET6 ? IPPROTO_IPV6 : IPPROTO_IP;
+		c->cmsg_type = to->ss_family == AF_INET6 ? IPV6_TCLASS : IP_TOS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &tc, sizeof(tc));
+	}
+	return sendmsg(fd, &m, 0);
+}
+
 static socklen_t from_quic_addr(const struct quic_addr *q, struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));
@@ -269,8 +341,12 @@ int main(int argc, char **argv)
 	LOG_WARN("HTTP/3 not served yet (see docs/ROADMAP.md): QUIC handshakes complete, "
 		 "requests get no answer; demo certificate (CN localhost)");
 
+	bool ecn = ecn_socket(fd, addr.ss_family);
+
+	if (!ecn)
+		LOG_WARN("ECN off: the socket cannot report the ECN field (%s)", strerror(errno));
 	struct quic_endpoint_cfg cfg = {
-		.server = true,
+		.server = true, .no_ecn = !ecn,
 		.cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
 		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
 		.retry = retry ? QUIC_RETRY_ALWAYS : QUIC_RETRY_NEVER,
@@ -286,7 +362,7 @@ int main(int argc, char **argv)
 
 	uint64_t start = port_now_ns();
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
-	unsigned long dgrams = 0, bytes = 0;
+	unsigned long dgrams = 0, bytes = 0, ecn_rx[4] = { 0 };
 	uint32_t done_seen = 0;
 	static uint8_t buf[65536];
 
@@ -309,16 +385,17 @@ int main(int argc, char **argv)
 		}
 		for (;;) {
 			struct sockaddr_storage from;
-			socklen_t fl = sizeof(from);
-			ssize_t n = recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+			uint8_t cp;
+			ssize_t n = recv_ecn(fd, buf, sizeof(buf), &from, &cp);
 			struct quic_addr qa;
 
 			if (n < 0)
 				break;
 			dgrams++;
 			bytes += (unsigned long)n;
+			ecn_rx[cp]++;
 			if (to_quic_addr(&from, &qa) == 0)
-				quic_endpoint_input(&ep, &qa, buf, (size_t)n, port_now_ns());
+				quic_endpoint_input_ecn(&ep, &qa, buf, (size_t)n, cp, port_now_ns());
 		}
 		now = port_now_ns();
 		if (quic_endpoint_deadline(&ep) <= now)
@@ -327,13 +404,14 @@ int main(int argc, char **argv)
 			struct quic_addr to;
 			struct sockaddr_storage ss;
 			socklen_t sl;
-			size_t n = quic_endpoint_output(&ep, &to, buf, sizeof(buf), now);
+			uint8_t cp;
+			size_t n = quic_endpoint_output_ecn(&ep, &to, buf, sizeof(buf), &cp, now);
 
 			if (!n)
 				break;
 			sl = from_quic_addr(&to, &ss);
-			if (sendto(fd, buf, n, 0, (struct sockaddr *)&ss, sl) < 0)
-				LOG_DEBUG("sendto: %s", strerror(errno));
+			if (send_ecn(fd, buf, n, &ss, sl, ecn ? cp : 0) < 0)
+				LOG_DEBUG("sendmsg: %s", strerror(errno));
 		}
 		while (done_seen < ep.st.handshakes) {
 			done_seen++;
@@ -361,7 +439,11 @@ int main(int argc, char **argv)
 		sum.path_drop += qc->stats.path_drop;
 		sum.pkts_lost += qc->rec.stats.lost;
 		sum.ptos += qc->rec.stats.pto;
+		sum.ecn_capable += qc->rec.ecn == QUIC_ECN_CAPABLE;
 	}
+	LOG_INFO("ecn: datagrams received %lu ECT(0), %lu ECT(1), %lu CE, %lu not ECT; "
+		 "%u connections validated ECN", ecn_rx[QUIC_ECN_ECT0], ecn_rx[QUIC_ECN_ECT1],
+		 ecn_rx[QUIC_ECN_CE], ecn_rx[QUIC_ECN_NOT_ECT], (unsigned)sum.ecn_capable);
 	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",
 		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,

@@ -360,6 +360,26 @@ case_resume() {
 	verdict "$name" "server Handshake flight $l1 bytes, then $l2 resumed" "$c1" "$c2"
 }
 
+# ECN (RFC 9000 13.4): tern marks its datagrams ECT(0) and the client
+# validates them against tern's ACK_ECN counts ("path is ECN capable");
+# tern reads the client's marks from the socket and validates its own
+case_ecn() {
+	local name=ecn ok=1 clog=$dir/ecn.client.log n
+	want_case "$name" || return 0
+	tern_start "$name" 15 || { echo "interop $name: tern did not start"; fail=$((fail + 1)); return; }
+	CLIENT_URI=https://localhost/ client "$clog" 10 stream_acked "$AES128" --timeout=5s
+	tern_stop
+	check_client "$name" "$clog" AES-128-GCM
+	grep -q "path is ECN capable" "$clog" ||
+		{ echo "interop $name: the client did not find the path ECN capable"; ok=0; }
+	grep -q "^Received packet: .* ecn=0x2 " "$clog" ||
+		{ echo "interop $name: no datagram from tern arrived marked ECT(0)"; ok=0; }
+	n=$(sed -n 's/.*datagrams received \([0-9]*\) ECT(0).*/\1/p' "$tlog" | tail -1)
+	[ "${n:-0}" -gt 0 ] || { echo "interop $name: tern read no ECT(0) mark from the client"; ok=0; }
+	check_tern "$name" "connections validated ECN" 1
+	verdict "$name" "$n ECT(0) datagrams read by tern; both sides validated" "$clog"
+}
+
 case_run aes128gcm AES-128-GCM AES-128-GCM
 case_run aes256gcm AES-256-GCM AES-256-GCM
 case_run chacha20 CHACHA20-POLY1305 CHACHA20-POLY1305
@@ -376,6 +396,7 @@ case_loss loss10-data 0.1 1 20 data
 case_migrate migration
 case_migrate nat-rebinding --nat-rebinding
 case_resume
+case_ecn
 
 [ $pass -gt 0 ] && echo "[  PASSED  ] $pass test(s)."
 [ $fail -gt 0 ] && echo "[  FAILED  ] $fail test(s)."

@@ -89,3 +89,7 @@ unit-y += tests/unit/test_sim_ecn.c
 $(O)/tests/unit/test_sim_ecn: $(call obj,$(UNIT_PAIR_SRCS))
 $(O)/tests/unit/test_sim_ecn: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
 CFLAGS_tests/unit/test_sim_ecn.c = -I$(TOP)
+# session resumption and 0-RTT through quic/tls (tickets, strike register,
+# ClientHello scan); run with CONFIG_QUIC_0RTT=n and =y
+unit-y += tests/unit/test_tls_resume.c
+CFLAGS_tests/unit/test_tls_resume.c = $(WOLFSSL_INC)

@@ -25,7 +25,7 @@ struct side {
 static struct side sides[2];
 static struct quic_tls_ctx sv_ctx, cl_ctx;
 
-static void side_init(struct side *s, const struct quic_tls_ctx *c, const char *tp)
+static void side_init(struct side *s, struct quic_tls_ctx *c, const char *tp)
 {
 	uint8_t *bufs[QUIC_LEVEL_COUNT];
 	uint32_t caps[QUIC_LEVEL_COUNT];

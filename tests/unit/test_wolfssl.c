@@ -332,6 +332,43 @@ struct ctx_pair {
 	WOLFSSL_CTX *cl, *sv;
 };
 
+/* tern builds wolfSSL without its default ticket callback
+ * (WOLFSSL_NO_DEF_TICKET_ENC_CB: quic/tls.c seals tickets itself), so
+ * the test server brings one: AES-128-GCM under a fixed key, the key
+ * name as associated data, a counter as nonce. */
+static int test_ticket_cb(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
+			  unsigned char iv[WOLFSSL_TICKET_IV_SZ],
+			  unsigned char mac[WOLFSSL_TICKET_MAC_SZ], int enc, unsigned char *buf,
+			  int len, int *outlen, void *arg)
+{
+	static const byte key[16] = { 't', 'e', 's', 't', ' ', 't', 'i', 'c', 'k', 'e', 't' };
+	static uint32_t counter;
+	Aes aes;
+	int ret;
+
+	(void)ssl;
+	(void)arg;
+	if (wc_AesInit(&aes, NULL, INVALID_DEVID) != 0)
+		return WOLFSSL_TICKET_RET_FATAL;
+	ret = wc_AesGcmSetKey(&aes, key, sizeof(key));
+	if (!ret && enc) {
+		memset(name, 0x5a, WOLFSSL_TICKET_NAME_SZ);
+		memset(iv, 0, WOLFSSL_TICKET_IV_SZ);
+		counter++;
+		memcpy(iv, &counter, sizeof(counter));
+		memset(mac + 16, 0xa5, WOLFSSL_TICKET_MAC_SZ - 16);
+		ret = wc_AesGcmEncrypt(&aes, buf, buf, (word32)len, iv, 12, mac, 16, name,
+				       WOLFSSL_TICKET_NAME_SZ);
+	} else if (!ret) {
+		ret = wc_AesGcmDecrypt(&aes, buf, buf, (word32)len, iv, 12, mac, 16, name,
+				       WOLFSSL_TICKET_NAME_SZ);
+	}
+	wc_AesFree(&aes);
+	*outlen = len;
+	return !ret ? WOLFSSL_TICKET_RET_OK : enc ? WOLFSSL_TICKET_RET_FATAL :
+	       WOLFSSL_TICKET_RET_REJECT;
+}
+
 static void ctx_pair_new(struct ctx_pair *c, const struct suite *s)
 {
 	c->cl = wolfSSL_CTX_new(wolfTLSv1_3_client_method());
@@ -351,6 +388,7 @@ static void ctx_pair_new(struct ctx_pair *c, const struct suite *s)
 							WOLFSSL_FILETYPE_ASN1), WOLFSSL_SUCCESS);
 	wolfSSL_CTX_set_verify(c->cl, WOLFSSL_VERIFY_PEER, NULL);
 	assert_int_equal(wolfSSL_CTX_set_cipher_list(c->cl, s->name), WOLFSSL_SUCCESS);
+	assert_int_equal(wolfSSL_CTX_set_TicketEncCb(c->sv, test_ticket_cb), WOLFSSL_SUCCESS);
 #ifdef WOLFSSL_EARLY_DATA
 	/* tickets this server issues allow early data */
 	assert_int_equal(wolfSSL_CTX_set_max_early_data(c->sv, 16384), WOLFSSL_SUCCESS);
