@@ -120,6 +120,12 @@ struct quic_conn {
 	uint64_t phase_first_pn;         /* our first packet in the current phase */
 	bool update_acked;               /* a packet of the current phase was acked */
 	enum crypto_aead aead;
+	/* 0-RTT (CONFIG_QUIC_0RTT): server, early read keys in rx[EARLY];
+	 * client, early write keys in tx[EARLY] (0-RTT packets until the
+	 * handshake completes) */
+	bool early_rx, early_tx;
+	uint32_t early_pkts;             /* 0-RTT packets sent (client) / accepted (server) */
+	uint32_t tickets_seen;           /* client: NewSessionTickets saved */
 	struct quic_space space[QUIC_SPACE_COUNT];
 	pool_handle_t hs;                /* struct quic_hs while handshaking */
 	bool complete, confirmed, handshake_done_pending;

@@ -246,6 +246,30 @@ static struct quic_aead *rx_aead(struct quic_conn *c, bool phase, uint64_t pn, u
 	return &c->rx_next;
 }
 
+#if IS_ENABLED(CONFIG_QUIC_0RTT)
+static void sent_lost(void *arg, enum quic_pn_space s, struct quic_sent *p);
+#endif
+
+/* Client, handshake complete: 0-RTT is over. Rejected (RFC 9001 4.6.2):
+ * everything the 0-RTT packets carried goes again in 1-RTT, their
+ * records leave without counting as congestion (RFC 9002 6.4 treats
+ * them like discarded keys). */
+static void early_done(struct quic_conn *c, struct quic_hs *hs)
+{
+#if IS_ENABLED(CONFIG_QUIC_0RTT)
+	if (quic_tls_early_status(&hs->tls) != QUIC_TLS_EARLY_ACCEPTED) {
+		for (struct quic_sent *p = c->rec.sp[QUIC_SPACE_APP].head; p; p = p->next)
+			sent_lost(c, QUIC_SPACE_APP, p);
+		quic_recovery_reset_space(&c->rec, QUIC_SPACE_APP);
+	}
+	quic_keys_deinit(&c->tx[QUIC_LEVEL_EARLY]);
+	c->early_tx = false;
+#else
+	(void)c;
+	(void)hs;
+#endif
+}
+
 /* After every TLS step: install new keys, note completion, check the
  * peer's parameters and ALPN. 0 or the error to close with. */
 static int after_tls(struct quic_conn *c, struct quic_hs *hs)
@@ -259,8 +283,22 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 	while (quic_tls_take_secret(&hs->tls, &l, &d, secret, &n)) {
 		struct quic_keys *k = d == QUIC_TLS_RX ? &c->rx[l] : &c->tx[l];
 
-		if (l == QUIC_LEVEL_EARLY || l == QUIC_LEVEL_INITIAL)
-			continue;  /* 0-RTT is not built here; Initial keys come from the DCID */
+		if (l == QUIC_LEVEL_INITIAL)
+			continue;  /* Initial keys come from the DCID */
+		if (l == QUIC_LEVEL_EARLY) {
+#if IS_ENABLED(CONFIG_QUIC_0RTT)
+			/* handed out only once TLS took 0-RTT (server) or
+			 * offers it (client): RFC 9001 4.6 */
+			quic_keys_deinit(k);
+			if (quic_keys_init(k, c->version, quic_tls_aead(&hs->tls), secret, n) != 0)
+				err = QUIC_INTERNAL_ERROR;
+			else if (d == QUIC_TLS_RX)
+				c->early_rx = true;
+			else
+				c->early_tx = true;
+#endif
+			continue;
+		}
 		c->aead = quic_tls_aead(&hs->tls);
 		quic_keys_deinit(k);
 		if (quic_keys_init(k, c->version, c->aead, secret, n) != 0)
@@ -298,6 +336,8 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 		c->complete = true;
 		c->state = QUIC_CONN_ESTABLISHED;
 		c->ep->st.handshakes++;
+		if (c->early_tx)
+			early_done(c, hs);
 		conn_issue_cids(c);
 		if (c->server) {
 			/* RFC 9001 4.1.2: the server's handshake is confirmed now */
@@ -342,6 +382,15 @@ static int on_crypto(struct quic_conn *c, enum quic_level l, const struct quic_f
 	if (quic_tls_advance(&hs->tls) != 0) {
 		after_tls(c, hs);
 		return hs->tls.error;
+	}
+	if (!c->server && hs->tls.tickets > c->tickets_seen) {
+		/* a NewSessionTicket: keep the session for the next connection
+		 * to this server (resumption, 0-RTT) */
+		size_t len = quic_tls_save_session(&hs->tls, c->ep->session, sizeof(c->ep->session));
+
+		c->tickets_seen = hs->tls.tickets;
+		c->ep->session_len = (uint16_t)len;
+		c->ep->session_for = c->peer;
 	}
 	return after_tls(c, hs);
 }
@@ -541,14 +590,16 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		on_retry(c, p, h);
 		return;
 	}
-	if (s == QUIC_SPACE_COUNT || h->type == QUIC_PKT_0RTT || h->unknown_version ||
-	    (quic_pkt_is_long(h->first) && h->version != c->version)) {
+	/* 0-RTT only to a server that took it (RFC 9001 4.6.2: else dropped
+	 * unread), into the application space */
+	if (s == QUIC_SPACE_COUNT || (h->type == QUIC_PKT_0RTT && !c->early_rx) ||
+	    h->unknown_version || (quic_pkt_is_long(h->first) && h->version != c->version)) {
 		c->stats.dropped++;
 		return;
 	}
 	sp = &c->space[s];
-	l = level_of_space[s];
-	if (!sp->rx_keys) {
+	l = h->type == QUIC_PKT_0RTT ? QUIC_LEVEL_EARLY : level_of_space[s];
+	if (!sp->rx_keys && l != QUIC_LEVEL_EARLY) {
 		c->stats.dropped++;  /* keys not yet (reordered) or no longer */
 		return;
 	}
@@ -596,6 +647,14 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		return;
 	}
 	c->stats.pkts_rx++;
+	if (l == QUIC_LEVEL_EARLY)
+		c->early_pkts++;
+	else if (h->type == QUIC_PKT_1RTT && c->early_rx) {
+		/* RFC 9001 4.9.3: a 1-RTT packet: the client is done with 0-RTT
+		 * (a reordered one after this is lost and sent again) */
+		quic_keys_deinit(&c->rx[QUIC_LEVEL_EARLY]);
+		c->early_rx = false;
+	}
 	/* RFC 9000 13.4.1: ECN counts per packet, coalesced ones included */
 	if (ecn == QUIC_ECN_ECT0)
 		sp->ecn_rx[0]++;
@@ -752,6 +811,8 @@ static bool wants_send(struct quic_conn *c, enum quic_pn_space s, bool budget, u
 {
 	const struct quic_space *sp = &c->space[s];
 
+	if (s == QUIC_SPACE_APP && !sp->tx_keys && c->early_tx)  /* 0-RTT: stream data only */
+		return budget && c->state == QUIC_CONN_HANDSHAKE && conn_streams_waiting(c);
 	if (!sp->tx_keys || sp->discarded)
 		return false;
 	if (c->state == QUIC_CONN_CLOSING)
@@ -768,7 +829,9 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 			const uint8_t *dgram, size_t pad_to, bool budget, uint64_t now)
 {
 	struct quic_space *sp = &c->space[s];
-	enum quic_level l = level_of_space[s];
+	/* a client's application data before 1-RTT keys: 0-RTT */
+	bool early = s == QUIC_SPACE_APP && !sp->tx_keys && c->early_tx;
+	enum quic_level l = early ? QUIC_LEVEL_EARLY : level_of_space[s];
 	struct quic_hs *hs = hs_of(c);
 	struct quic_recovery_space *rs = &c->rec.sp[s];
 	/* what may go in it: an ACK always; ack-eliciting frames when the
@@ -784,10 +847,11 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	int ret;
 
 	pnlen = quic_pn_encode_len(pn, rs->largest_acked);
-	if (s == QUIC_SPACE_APP)
+	if (s == QUIC_SPACE_APP && !early)
 		ret = quic_pkt_write_short(w, &c->dcid, c->key_phase, false, pn, pnlen, &pn_offset);
 	else
-		ret = quic_pkt_write_long(w, pkt_type_of(s), c->version, &c->dcid, &c->scid,
+		ret = quic_pkt_write_long(w, early ? QUIC_PKT_0RTT : pkt_type_of(s), c->version,
+					  &c->dcid, &c->scid,
 					  s == QUIC_SPACE_INITIAL && !c->server ? c->token : NULL,
 					  s == QUIC_SPACE_INITIAL && !c->server ? c->token_len : 0,
 					  pn, pnlen, &length_pos, &pn_offset);
@@ -807,6 +871,12 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 		f.close.error = c->close_app && s != QUIC_SPACE_APP ? QUIC_APPLICATION_ERROR :
 				c->close_error;
 		quic_frame_write(&pw, &f);
+	} else if (early) {
+		/* RFC 9000 12.4: 0-RTT carries no ACK, CRYPTO or HANDSHAKE_DONE */
+		if (may_elicit)
+			eliciting = conn_write_stream_frames(c, &pw, rec);
+		if (eliciting)
+			c->early_pkts++;
 	} else if (c->probe_only) {
 		struct quic_frame f = { .type = QUIC_FRAME_PATH_RESPONSE };
 
@@ -918,7 +988,7 @@ frames_done:
 		payload = min_payload;
 	}
 	buf_put_space(w, payload + CRYPTO_AEAD_TAG_LEN);
-	if (s != QUIC_SPACE_APP &&
+	if ((s != QUIC_SPACE_APP || early) &&
 	    quic_pkt_set_length(pkt, length_pos, pnlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
 		goto fail;
 	if (quic_packet_seal(&c->tx[l].aead, pn, pkt, hdrlen, payload) != 0 ||
@@ -1088,24 +1158,43 @@ void quic_conn_timeout(struct quic_conn *c, uint64_t now)
 
 /* ---------------------------------------------------------------- life cycle */
 
+/* Our limits: the same for every connection of the endpoint (what a
+ * client may remember for 0-RTT, RFC 9000 7.4.1). */
+static void limit_tparams(const struct quic_endpoint *ep, bool server, struct quic_tparams *tp)
+{
+	quic_tparams_init(tp);
+	tp->max_idle_timeout = ep->idle_timeout_ms;
+	tp->max_udp_payload_size = MAX_DATAGRAM;
+	tp->active_connection_id_limit = CONFIG_POOL_CIDS_PER_CONN;
+	tp->initial_max_streams_uni = PEER_UNI_STREAMS;
+	tp->initial_max_streams_bidi = PEER_BIDI_STREAMS;
+	tp->initial_max_stream_data_uni = QUIC_STREAM_RX_WINDOW;
+	tp->initial_max_stream_data_bidi_local = QUIC_STREAM_RX_WINDOW;
+	tp->initial_max_stream_data_bidi_remote = QUIC_STREAM_RX_WINDOW;
+	tp->initial_max_data = CONN_WINDOW;
+	tp->present = QUIC_TP_BIT(QUIC_TP_MAX_IDLE_TIMEOUT) |
+		      QUIC_TP_BIT(QUIC_TP_MAX_UDP_PAYLOAD_SIZE) |
+		      QUIC_TP_BIT(QUIC_TP_ACTIVE_CONNECTION_ID_LIMIT);
+	if (server && ep->no_migration)
+		tp->present |= QUIC_TP_BIT(QUIC_TP_DISABLE_ACTIVE_MIGRATION);
+}
+
+int quic_conn_ticket_tparams(const struct quic_endpoint *ep, uint8_t *out, size_t cap,
+			     size_t *len)
+{
+	struct quic_tparams tp;
+
+	limit_tparams(ep, true, &tp);
+	return quic_tparams_encode(&tp, true, out, cap, len);
+}
+
 static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *len)
 {
 	struct quic_tparams tp;
 
-	quic_tparams_init(&tp);
-	tp.max_idle_timeout = c->ep->idle_timeout_ms;
-	tp.max_udp_payload_size = MAX_DATAGRAM;
-	tp.active_connection_id_limit = CONFIG_POOL_CIDS_PER_CONN;
+	limit_tparams(c->ep, c->server, &tp);
 	tp.initial_scid = c->scid;
-	tp.initial_max_streams_uni = PEER_UNI_STREAMS;
-	tp.initial_max_streams_bidi = PEER_BIDI_STREAMS;
-	tp.initial_max_stream_data_uni = QUIC_STREAM_RX_WINDOW;
-	tp.initial_max_stream_data_bidi_local = QUIC_STREAM_RX_WINDOW;
-	tp.initial_max_stream_data_bidi_remote = QUIC_STREAM_RX_WINDOW;
-	tp.initial_max_data = CONN_WINDOW;
-	tp.present = QUIC_TP_BIT(QUIC_TP_INITIAL_SCID) | QUIC_TP_BIT(QUIC_TP_MAX_IDLE_TIMEOUT) |
-		     QUIC_TP_BIT(QUIC_TP_MAX_UDP_PAYLOAD_SIZE) |
-		     QUIC_TP_BIT(QUIC_TP_ACTIVE_CONNECTION_ID_LIMIT);
+	tp.present |= QUIC_TP_BIT(QUIC_TP_INITIAL_SCID);
 	if (c->server) {
 		tp.original_dcid = c->odcid;
 		tp.present |= QUIC_TP_BIT(QUIC_TP_ORIGINAL_DCID);
@@ -1116,10 +1205,32 @@ static int local_tparams(struct quic_conn *c, uint8_t *out, size_t cap, size_t *
 		if (quic_reset_token(&c->ep->tokens, &c->scid, tp.stateless_reset_token) != 0)
 			return -1;
 		tp.present |= QUIC_TP_BIT(QUIC_TP_STATELESS_RESET_TOKEN);
-		if (c->ep->no_migration)
-			tp.present |= QUIC_TP_BIT(QUIC_TP_DISABLE_ACTIVE_MIGRATION);
 	}
 	return quic_tparams_encode(&tp, c->server, out, cap, len);
+}
+
+/* Client resuming with 0-RTT: the limits the server gave last time
+ * govern 0-RTT data (RFC 9000 7.4.1) until its new parameters arrive. */
+static void remembered_tparams(struct quic_conn *c)
+{
+#if IS_ENABLED(CONFIG_QUIC_0RTT)
+	const uint8_t *p;
+	size_t n;
+	bool early;
+	struct quic_tparams tp;
+
+	if (quic_tls_session_info(c->ep->session, c->ep->session_len, &p, &n, &early) != 0 ||
+	    !early || quic_tparams_decode(p, n, true, &tp) != 0)
+		return;
+	quic_streams_set_peer_params(&c->streams, tp.initial_max_streams_bidi,
+				     tp.initial_max_streams_uni,
+				     tp.initial_max_stream_data_bidi_local,
+				     tp.initial_max_stream_data_bidi_remote,
+				     tp.initial_max_stream_data_uni);
+	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
+#else
+	(void)c;
+#endif
 }
 
 int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t self,
@@ -1190,6 +1301,12 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 	    local_tparams(c, tp, sizeof(tp), &tplen) != 0 ||
 	    quic_tls_init(&hs->tls, &ep->tls, bufs, caps, tp, tplen, server ? NULL : ep->sni) != 0)
 		goto fail;
+	if (!server && ep->session_len && conn_addr_equal(&ep->session_for, peer)) {
+		/* resume; the session is used once (a new ticket follows) */
+		if (quic_tls_set_session(&hs->tls, ep->session, ep->session_len) == 0)
+			remembered_tparams(c);
+		ep->session_len = 0;
+	}
 	if (!server && (quic_tls_advance(&hs->tls) != 0 || after_tls(c, hs) != 0))
 		goto fail;
 	return 0;

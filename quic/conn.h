@@ -22,6 +22,10 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 		   bool server, uint32_t version, const struct quic_addr *peer,
 		   const struct quic_cid *scid, const struct quic_cid *dcid,
 		   const struct quic_cid *odcid, const struct quic_cid *retry_scid, uint64_t now);
+/* Server: our transport parameters a client may remember for 0-RTT
+ * (the limits, no per-connection values), for quic/tls's tickets. */
+int quic_conn_ticket_tparams(const struct quic_endpoint *ep, uint8_t *out, size_t cap,
+			     size_t *len);
 /* Release everything c holds (its CIDs leave the endpoint's table
  * first, DESIGN.md 4.1). */
 void quic_conn_deinit(struct quic_conn *c);

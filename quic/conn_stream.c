@@ -358,7 +358,9 @@ bool conn_streams_waiting(struct quic_conn *c)
 
 struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi)
 {
-	if (!c->complete || c->state != QUIC_CONN_ESTABLISHED)
+	/* before the handshake completes only in 0-RTT (RFC 9001 4.6.1) */
+	if (!(c->complete && c->state == QUIC_CONN_ESTABLISHED) &&
+	    !(c->early_tx && c->state == QUIC_CONN_HANDSHAKE))
 		return NULL;
 	return quic_streams_open_local(&c->streams, c->self, bidi);
 }
@@ -366,7 +368,7 @@ struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi)
 size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8_t *data,
 			      size_t len, bool fin)
 {
-	if (c->state != QUIC_CONN_ESTABLISHED)
+	if (c->state != QUIC_CONN_ESTABLISHED && !(c->early_tx && c->state == QUIC_CONN_HANDSHAKE))
 		return 0;
 	return quic_stream_write(s, data, len, fin);
 }

@@ -94,6 +94,19 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 		crypto_aead_deinit(&ep->rng);
 		return -1;
 	}
+	if (cfg->server) {
+		/* tickets carry a hash of our limits: 0-RTT only under the
+		 * same ones (RFC 9000 7.4.1) */
+		uint8_t tp[256];
+		size_t tplen;
+
+		if (quic_conn_ticket_tparams(ep, tp, sizeof(tp), &tplen) != 0 ||
+		    quic_tls_ctx_ticket_config(&ep->tls, tp, tplen,
+					       IS_ENABLED(CONFIG_QUIC_0RTT) && cfg->early_data) != 0) {
+			quic_endpoint_deinit(ep);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -483,6 +496,8 @@ void quic_endpoint_input_ecn(struct quic_endpoint *ep, const struct quic_addr *f
 	struct quic_pkt_hdr h;
 	struct quic_conn *c;
 
+	if (ep->server)
+		quic_tls_ctx_tick(&ep->tls, now);  /* ticket times, replay window */
 	ep->st.dgrams_rx++;
 	if (quic_pkt_parse(d, len, LOCAL_CID_LEN, &h) != 0) {
 		/* a stateless reset may be shorter than any packet we parse */
@@ -587,6 +602,8 @@ uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep)
 
 void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now)
 {
+	if (ep->server)
+		quic_tls_ctx_tick(&ep->tls, now);
 	for (uint32_t i = 0; i < ep->nconns;) {
 		struct quic_conn *c = pool_get(&pool_conn, ep->conns[i]);
 

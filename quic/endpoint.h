@@ -66,6 +66,9 @@ struct quic_endpoint_cfg {
 	bool disable_active_migration;
 	/* the port cannot read or write the ECN field: never mark ECT */
 	bool no_ecn;
+	/* server: accept 0-RTT on resumed connections (CONFIG_QUIC_0RTT
+	 * only; tickets are issued and resumption works either way) */
+	bool early_data;
 };
 
 struct quic_endpoint_stats {
@@ -97,6 +100,11 @@ struct quic_endpoint {
 	struct quic_addr token_for;
 	uint8_t token[QUIC_CLIENT_TOKEN_MAX];
 	uint16_t token_len;
+	/* client: the last session a server gave (a ticket and its transport
+	 * parameters), for resumption and 0-RTT; single use for 0-RTT */
+	struct quic_addr session_for;
+	uint8_t session[QUIC_TLS_SESSION_MAX];
+	uint16_t session_len;
 	bool v1_only;                          /* server */
 	bool no_migration;                     /* server: disable_active_migration */
 	bool no_ecn;

@@ -112,10 +112,10 @@ step_bulk() {
 # resumption case against that build
 step_0rtt() {
 	FRAG="$FRAG configs/fragments/0rtt.config" board_unit host-0rtt host_defconfig \
-		UNIT_ONLY="tls tls_resume wolfssl endpoint sim_quic sim_interop" &&
+		UNIT_ONLY="tls tls_resume wolfssl endpoint sim_quic sim_interop sim_0rtt" &&
 	grep -q '^CONFIG_QUIC_0RTT=y' "$T/host-0rtt/.config" &&
 	echo "=== suite: interop-0rtt" &&
-	ONLY="resumption|aes128gcm" bash tests/interop/handshake.sh $T/host-0rtt/tern
+	ONLY="resumption|zerortt|aes128gcm" bash tests/interop/handshake.sh $T/host-0rtt/tern
 }
 # ngtcp2's gtlsclient against tern on loopback: the host build, then the
 # linux-arm64 build under qemu-aarch64 (its arm64 crypto with a real peer)

@@ -347,6 +347,7 @@ int main(int argc, char **argv)
 		LOG_WARN("ECN off: the socket cannot report the ECN field (%s)", strerror(errno));
 	struct quic_endpoint_cfg cfg = {
 		.server = true, .no_ecn = !ecn,
+		.early_data = true,  /* only with CONFIG_QUIC_0RTT=y */
 		.cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
 		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
 		.retry = retry ? QUIC_RETRY_ALWAYS : QUIC_RETRY_NEVER,
@@ -441,6 +442,12 @@ int main(int argc, char **argv)
 		sum.ptos += qc->rec.stats.pto;
 		sum.ecn_capable += qc->rec.ecn == QUIC_ECN_CAPABLE;
 	}
+	LOG_INFO("tickets: %u issued, %u resumed, %u refused; 0-RTT %s: %u accepted, refused "
+		 "%u replayed, %u register full, %u otherwise", (unsigned)ep.tls.st.tickets_issued,
+		 (unsigned)ep.tls.st.resumed, (unsigned)ep.tls.st.tickets_bad,
+		 IS_ENABLED(CONFIG_QUIC_0RTT) ? "on" : "not built", (unsigned)ep.tls.st.early_accepted,
+		 (unsigned)ep.tls.st.early_replay, (unsigned)ep.tls.st.early_full,
+		 (unsigned)ep.tls.st.early_refused);
 	LOG_INFO("ecn: datagrams received %lu ECT(0), %lu ECT(1), %lu CE, %lu not ECT; "
 		 "%u connections validated ECN", ecn_rx[QUIC_ECN_ECT0], ecn_rx[QUIC_ECN_ECT1],
 		 ecn_rx[QUIC_ECN_CE], ecn_rx[QUIC_ECN_NOT_ECT], (unsigned)sum.ecn_capable);

@@ -97,8 +97,8 @@ client() {
 }
 
 # acked LOG MODE: from a gtlsclient log (its ngtcp2 frame lines), what of
-# the client's data tern acknowledged (1-RTT ACK ranges against the
-# packets the frames went in):
+# the client's data tern acknowledged (1-RTT ACK ranges against the 0-RTT
+# and 1-RTT packets the frames went in):
 #  stream: "BYTES fin|nofin": stream 0's bytes acknowledged contiguously
 #          from offset 0, and whether that reaches its FIN;
 #  after:  "yes" if a STREAM frame of stream 0 sent after the client
@@ -107,7 +107,7 @@ client() {
 acked() {
 	awk -v mode="$2" '
 	/Changing local address/ { moved = 1 }
-	/ frm tx [0-9]+ 1RTT / {
+	/ frm tx [0-9]+ [01]RTT / {  # 0-RTT and 1-RTT share a number space
 		pn = $5
 		if ($0 ~ / STREAM\(0x0[89a-f]\) id=0x0 /) {
 			off = len = fin = 0
@@ -167,6 +167,7 @@ migrated_acked() {
 	stream_acked "$1" && grep -q "Path validation against path .* succeeded" "$1"
 }
 ticket_saved() { confirmed "$1" && [ -s "$dir/sess.pem" ] && [ -s "$dir/tp.txt" ]; }
+ticket_saved0() { confirmed "$1" && [ -s "$dir/sess0.pem" ] && [ -s "$dir/tp0.txt" ]; }
 
 # check_client NAME LOG SUITE: the handshake lines every case needs
 check_client() {
@@ -360,6 +361,38 @@ case_resume() {
 	verdict "$name" "server Handshake flight $l1 bytes, then $l2 resumed" "$c1" "$c2"
 }
 
+# 0-RTT (RFC 9001 4.6): a session from a first run, then a request in
+# 0-RTT. With CONFIG_QUIC_0RTT=y tern takes it (no "Early data was
+# rejected", its count of accepted 0-RTT); without, tern refuses it, the
+# client sends the request again in 1-RTT and it is still acknowledged.
+case_zerortt() {
+	local name=zerortt ok=1 c1=$dir/0rtt1.client.log c2=$dir/0rtt2.client.log early
+	want_case "$name" || return 0
+	local files=(--session-file="$dir/sess0.pem" --tp-file="$dir/tp0.txt")
+
+	rm -f "$dir/sess0.pem" "$dir/tp0.txt"
+	tern_start "$name" 20 || { echo "interop $name: tern did not start"; fail=$((fail + 1)); return; }
+	client "$c1" 10 ticket_saved0 "$AES128" --timeout=5s "${files[@]}"
+	CLIENT_URI=https://localhost/ client "$c2" 10 stream_acked "$AES128" --timeout=5s "${files[@]}"
+	tern_stop
+	check_client "$name (first run)" "$c1" AES-128-GCM
+	check_client "$name (second run)" "$c2" AES-128-GCM
+	grep -q "type=0RTT" "$c2" || { echo "interop $name: the client sent no 0-RTT packet"; ok=0; }
+	[ "$(acked "$c2" stream | cut -d' ' -f2)" = fin ] ||
+		{ echo "interop $name: the request was not acknowledged"; ok=0; }
+	early=$(sed -n 's/.*0-RTT on: \([0-9]*\) accepted.*/\1/p' "$tlog" | tail -1)
+	if grep -q "0-RTT on:" "$tlog"; then
+		! grep -q "Early data was rejected" "$c2" ||
+			{ echo "interop $name: tern (0-RTT built) rejected the early data"; ok=0; }
+		[ "${early:-0}" = 1 ] || { echo "interop $name: tern accepted ${early:-no} 0-RTT"; ok=0; }
+		verdict "$name" "0-RTT accepted" "$c1" "$c2"
+	else
+		grep -q "Early data was rejected" "$c2" ||
+			{ echo "interop $name: tern without 0-RTT did not reject it"; ok=0; }
+		verdict "$name" "0-RTT not built: rejected, request resent in 1-RTT" "$c1" "$c2"
+	fi
+}
+
 # ECN (RFC 9000 13.4): tern marks its datagrams ECT(0) and the client
 # validates them against tern's ACK_ECN counts ("path is ECN capable");
 # tern reads the client's marks from the socket and validates its own
@@ -396,6 +429,7 @@ case_loss loss10-data 0.1 1 20 data
 case_migrate migration
 case_migrate nat-rebinding --nat-rebinding
 case_resume
+case_zerortt
 case_ecn
 
 [ $pass -gt 0 ] && echo "[  PASSED  ] $pass test(s)."

@@ -150,8 +150,10 @@ size_t pair_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8
 {
 	struct pair_flow *f = &stream_of(c->server, s->id)->tx;
 	/* a FIN alone is taken (and 0 returned) exactly when the stream can
-	 * still send: the same test quic_stream_write() makes */
-	bool open = c->state == QUIC_CONN_ESTABLISHED && !f->fin &&
+	 * still send: the same tests quic_conn_stream_write() (0-RTT too) and
+	 * quic_stream_write() make */
+	bool open = (c->state == QUIC_CONN_ESTABLISHED ||
+		     (c->state == QUIC_CONN_HANDSHAKE && c->early_tx)) && !f->fin &&
 		    (s->tx_state == QUIC_STREAM_TX_READY || s->tx_state == QUIC_STREAM_TX_SEND);
 	size_t n = quic_conn_stream_write(c, s, data, len, fin);
 
@@ -233,6 +235,7 @@ void setup_pair(uint64_t seed, enum quic_retry_policy retry, const struct sim_li
 		.app = &app_ops, .v1_only = pair_next.server_v1_only,
 		.idle_timeout_ms = pair_next.idle_timeout_ms,
 		.disable_active_migration = pair_next.server_no_migration,
+		.early_data = pair_next.server_early_data,
 		.no_ecn = pair_next.no_ecn,
 	};
 	struct quic_endpoint_cfg c = {
@@ -394,7 +397,7 @@ bool pair_fetch_step(void *arg)
 	struct quic_conn *c = client();
 
 	(void)arg;
-	if (c && c->confirmed)
+	if (c && (c->confirmed || c->early_tx))  /* requests in 0-RTT when it may */
 		fetch_requests(c);
 	fetch_responses();
 	return fetch.n && pair_files_done() == fetch.n;

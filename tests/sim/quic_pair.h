@@ -104,6 +104,7 @@ struct pair_knobs {
 	uint64_t idle_timeout_ms;         /* both endpoints; 0: CONFIG default */
 	bool server_no_migration;         /* server sends disable_active_migration */
 	bool no_ecn;                      /* both: the "port" cannot do ECN */
+	bool server_early_data;           /* server accepts 0-RTT (CONFIG_QUIC_0RTT) */
 };
 extern struct pair_knobs pair_next;
 

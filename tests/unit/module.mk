@@ -93,3 +93,8 @@ CFLAGS_tests/unit/test_sim_ecn.c = -I$(TOP)
 # ClientHello scan); run with CONFIG_QUIC_0RTT=n and =y
 unit-y += tests/unit/test_tls_resume.c
 CFLAGS_tests/unit/test_tls_resume.c = $(WOLFSSL_INC)
+# resumption and 0-RTT (accepted, refused) over the simulator, both settings
+unit-y += tests/unit/test_sim_0rtt.c
+$(O)/tests/unit/test_sim_0rtt: $(call obj,$(UNIT_PAIR_SRCS))
+$(O)/tests/unit/test_sim_0rtt: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
+CFLAGS_tests/unit/test_sim_0rtt.c = -I$(TOP)
