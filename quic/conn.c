@@ -114,6 +114,18 @@ static void enter_draining(struct quic_conn *c, uint64_t now)
 
 /* ---------------------------------------------------------------- TLS */
 
+/* The peer's stream and data limits (its transport parameters, or for
+ * 0-RTT the ones it gave last time). */
+static void peer_limits(struct quic_conn *c, const struct quic_tparams *tp)
+{
+	quic_streams_set_peer_params(&c->streams, tp->initial_max_streams_bidi,
+				     tp->initial_max_streams_uni,
+				     tp->initial_max_stream_data_bidi_local,
+				     tp->initial_max_stream_data_bidi_remote,
+				     tp->initial_max_stream_data_uni);
+	quic_flow_raise(&c->tx_flow, tp->initial_max_data);
+}
+
 /* Take the peer's transport parameters once TLS has them. */
 static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 {
@@ -131,12 +143,7 @@ static int peer_tparams(struct quic_conn *c, struct quic_hs *hs)
 	if (err)
 		return err;
 	c->have_peer_tp = true;
-	quic_streams_set_peer_params(&c->streams, tp.initial_max_streams_bidi,
-				     tp.initial_max_streams_uni,
-				     tp.initial_max_stream_data_bidi_local,
-				     tp.initial_max_stream_data_bidi_remote,
-				     tp.initial_max_stream_data_uni);
-	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
+	peer_limits(c, &tp);
 	c->peer_cid_limit = tp.active_connection_id_limit;
 	if (quic_tparams_has(&tp, QUIC_TP_STATELESS_RESET_TOKEN)) {
 		memcpy(c->reset_token, tp.stateless_reset_token, sizeof(c->reset_token));
@@ -1222,12 +1229,7 @@ static void remembered_tparams(struct quic_conn *c)
 	if (quic_tls_session_info(c->ep->session, c->ep->session_len, &p, &n, &early) != 0 ||
 	    !early || quic_tparams_decode(p, n, true, &tp) != 0)
 		return;
-	quic_streams_set_peer_params(&c->streams, tp.initial_max_streams_bidi,
-				     tp.initial_max_streams_uni,
-				     tp.initial_max_stream_data_bidi_local,
-				     tp.initial_max_stream_data_bidi_remote,
-				     tp.initial_max_stream_data_uni);
-	quic_flow_raise(&c->tx_flow, tp.initial_max_data);
+	peer_limits(c, &tp);
 #else
 	(void)c;
 #endif

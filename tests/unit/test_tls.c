@@ -12,66 +12,13 @@
 #include "crypto/crypto.h"
 #include "data/test_cert.h"
 #include "quic/tls.h"
-
-#define BUF 8192
-
-struct side {
-	struct quic_tls t;
-	uint8_t bufs[QUIC_LEVEL_COUNT][BUF];
-	uint8_t secret[QUIC_LEVEL_COUNT][2][QUIC_TLS_SECRET_MAX];
-	size_t secret_len[QUIC_LEVEL_COUNT][2];
-};
+#include "tls_side.h"
 
 static struct side sides[2];
 static struct quic_tls_ctx sv_ctx, cl_ctx;
 
-static void side_init(struct side *s, struct quic_tls_ctx *c, const char *tp)
-{
-	uint8_t *bufs[QUIC_LEVEL_COUNT];
-	uint32_t caps[QUIC_LEVEL_COUNT];
 
-	memset(s, 0, sizeof(*s));
-	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
-		bufs[l] = l == QUIC_LEVEL_EARLY ? NULL : s->bufs[l];
-		caps[l] = BUF;
-	}
-	assert_int_equal(quic_tls_init(&s->t, c, bufs, caps, (const uint8_t *)tp, strlen(tp),
-				       c->server ? NULL : "localhost"), 0);
-}
 
-static void take_secrets(struct side *s)
-{
-	enum quic_level l;
-	enum quic_tls_dir d;
-	uint8_t sec[QUIC_TLS_SECRET_MAX];
-	size_t n;
-
-	while (quic_tls_take_secret(&s->t, &l, &d, sec, &n)) {
-		memcpy(s->secret[l][d], sec, n);
-		s->secret_len[l][d] = n;
-	}
-}
-
-/* from's unsent bytes, level by level, into to; optionally corrupt one
- * byte of the Handshake level on the way. Returns bytes moved. */
-static size_t deliver(struct side *from, struct side *to, bool corrupt)
-{
-	size_t moved = 0;
-
-	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
-		struct quic_tls_out *o = &from->t.out[l];
-		uint32_t n = o->len - o->sent;
-
-		if (!n)
-			continue;
-		if (corrupt && l == QUIC_LEVEL_HANDSHAKE)
-			o->buf[o->sent + n / 2] ^= 0x40;
-		assert_int_equal(quic_tls_feed(&to->t, (enum quic_level)l, o->buf + o->sent, n), 0);
-		o->sent = o->len;
-		moved += n;
-	}
-	return moved;
-}
 
 /* Run both sides until neither has anything to say. 0 when both
  * completed, else the failing side's error. */
@@ -80,12 +27,12 @@ static int run(struct side *cl, struct side *sv, bool corrupt)
 	assert_int_equal(quic_tls_advance(&cl->t), 0);  /* ClientHello */
 	for (int round = 0; round < 10; round++) {
 		take_secrets(cl);
-		size_t moved = deliver(cl, sv, false);
+		size_t moved = side_deliver(cl, sv, false);
 
 		if (quic_tls_advance(&sv->t) != 0)
 			return sv->t.error;
 		take_secrets(sv);
-		moved += deliver(sv, cl, corrupt && round == 0);
+		moved += side_deliver(sv, cl, corrupt && round == 0);
 		if (quic_tls_advance(&cl->t) != 0)
 			return cl->t.error;
 		if (!moved && cl->t.complete && sv->t.complete)

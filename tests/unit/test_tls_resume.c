@@ -26,19 +26,12 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "quic/tls.h"
+#include "tls_side.h"
 #include "quic/ticket.h"
 
-#define BUF 8192
 #define NS  1000000000ull
 #define LIFETIME ((uint64_t)CONFIG_QUIC_TICKET_LIFETIME_S * NS)
 #define ZERO_RTT IS_ENABLED(CONFIG_QUIC_0RTT)
-
-struct side {
-	struct quic_tls t;
-	uint8_t bufs[QUIC_LEVEL_COUNT][BUF];
-	uint8_t secret[QUIC_LEVEL_COUNT][2][QUIC_TLS_SECRET_MAX];
-	size_t secret_len[QUIC_LEVEL_COUNT][2];
-};
 
 /* What one connection did. */
 struct result {
@@ -84,53 +77,8 @@ static void ctx_down(void)
 	assert_int_equal(arena_bytes_in_use(), 0);
 }
 
-static void side_init(struct side *s, struct quic_tls_ctx *c, const char *tp)
-{
-	uint8_t *bufs[QUIC_LEVEL_COUNT];
-	uint32_t caps[QUIC_LEVEL_COUNT];
 
-	memset(s, 0, sizeof(*s));
-	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
-		bufs[l] = l == QUIC_LEVEL_EARLY ? NULL : s->bufs[l];
-		caps[l] = BUF;
-	}
-	assert_int_equal(quic_tls_init(&s->t, c, bufs, caps, (const uint8_t *)tp, strlen(tp),
-				       c->server ? NULL : "localhost"), 0);
-}
 
-static void take_secrets(struct side *s)
-{
-	enum quic_level l;
-	enum quic_tls_dir d;
-	uint8_t sec[QUIC_TLS_SECRET_MAX];
-	size_t n;
-
-	while (quic_tls_take_secret(&s->t, &l, &d, sec, &n)) {
-		/* a 0-RTT secret is taken at most once per direction */
-		if (l == QUIC_LEVEL_EARLY)
-			assert_int_equal(s->secret_len[l][d], 0);
-		memcpy(s->secret[l][d], sec, n);
-		s->secret_len[l][d] = n;
-	}
-}
-
-static size_t deliver(struct side *from, struct side *to)
-{
-	size_t moved = 0;
-
-	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
-		struct quic_tls_out *o = &from->t.out[l];
-		uint32_t n = o->len - o->sent;
-
-		if (!n)
-			continue;
-		assert_int_not_equal(l, QUIC_LEVEL_EARLY);  /* no CRYPTO in 0-RTT */
-		assert_int_equal(quic_tls_feed(&to->t, (enum quic_level)l, o->buf + o->sent, n), 0);
-		o->sent = o->len;
-		moved += n;
-	}
-	return moved;
-}
 
 /* One connection, resuming sess when given; the server refuses 0-RTT for
  * it when refuse. Both sides are released before returning. */
@@ -149,11 +97,11 @@ static void connect(const uint8_t *sess, size_t len, bool refuse, struct result 
 	for (int round = 0;; round++) {
 		assert_true(round < 10);
 		take_secrets(&cl);
-		size_t moved = deliver(&cl, &sv);
+		size_t moved = side_deliver(&cl, &sv, false);
 
 		assert_int_equal(quic_tls_advance(&sv.t), 0);
 		take_secrets(&sv);
-		moved += deliver(&sv, &cl);
+		moved += side_deliver(&sv, &cl, false);
 		assert_int_equal(quic_tls_advance(&cl.t), 0);
 		take_secrets(&cl);
 		if (!moved && cl.t.complete && sv.t.complete)
