@@ -452,20 +452,16 @@ static const struct quic_recovery_ops sent_ops = { sent_acked, sent_lost };
 static int on_ack(struct quic_conn *c, enum quic_pn_space s, const struct quic_frame *f,
 		  uint64_t now)
 {
-	uint64_t delay = 0;
+	/* ack_delay in units of 2^exponent microseconds (19.3; the default
+	 * exponent until the peer's parameters arrive) */
+	uint64_t us = c->peer_ack_delay_exp < 21 && f->ack.ack_delay < (UINT64_C(1) << 42) ?
+		f->ack.ack_delay << c->peer_ack_delay_exp : UINT64_MAX / 1000;
 
 	if (f->ack.largest >= c->space[s].next_pn)
 		return QUIC_PROTOCOL_VIOLATION;  /* acknowledges a packet never sent */
-	if (s == QUIC_SPACE_APP) {
-		/* ack_delay in units of 2^exponent microseconds (19.3) */
-		uint64_t us = c->peer_ack_delay_exp < 21 && f->ack.ack_delay < (UINT64_C(1) << 42) ?
-			f->ack.ack_delay << c->peer_ack_delay_exp : UINT64_MAX / 1000;
-
-		delay = us * 1000;
-		if (s == QUIC_SPACE_APP && f->ack.largest >= c->phase_first_pn)
-			c->update_acked = true;  /* the current phase reached the peer */
-	}
-	quic_recovery_on_ack(&c->rec, s, f, delay, &sent_ops, c, now);
+	if (s == QUIC_SPACE_APP && f->ack.largest >= c->phase_first_pn)
+		c->update_acked = true;  /* the current phase reached the peer */
+	quic_recovery_on_ack(&c->rec, s, f, us * 1000, &sent_ops, c, now);
 	return 0;
 }
 
@@ -896,7 +892,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 				 s != QUIC_SPACE_APP)) {
 			uint64_t delay = 0;
 
-			if (s == QUIC_SPACE_APP && now > sp->largest_rx_time)
+			/* the true delay in every space: a repeated Initial or
+			 * Handshake ACK (the first one lost) is late, and says
+			 * so, or the peer's RTT estimate grows by seconds */
+			if (now > sp->largest_rx_time)
 				delay = (now - sp->largest_rx_time) / 1000 >>
 					QUIC_TP_DEFAULT_ACK_DELAY_EXPONENT;
 			bool ecn_seen = sp->ecn_rx[0] | sp->ecn_rx[1] | sp->ecn_rx[2];

@@ -277,7 +277,7 @@ void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 	while (cur && cur->pn > f->ack.largest)
 		cur = cur->prev;
 	if (cur && cur->pn == f->ack.largest)
-		rtt_sample(r, now - cur->time, s == QUIC_SPACE_APP ? ack_delay : 0, now);
+		rtt_sample(r, now - cur->time, ack_delay, now);
 	/* newly acknowledged packets; the loss detection below must not see
 	 * them, the controller must see the losses first (A.7) so that a
 	 * packet sent before the event does not grow the window; so acks are

@@ -43,7 +43,10 @@ void quic_recovery_on_sent(struct quic_recovery *r, enum quic_pn_space s, struct
 			   uint64_t now);
 
 /* An ACK frame for space s (its largest already checked against the
- * packets sent); ack_delay as decoded (ns, App space only). */
+ * packets sent); ack_delay as decoded (ns). RFC 9002 5.3: it is
+ * subtracted in every space (Initial ACKs are immediate unless repeated,
+ * and then their delay is real), capped by max_ack_delay once the
+ * handshake is confirmed, never below min_rtt. */
 void quic_recovery_on_ack(struct quic_recovery *r, enum quic_pn_space s,
 			  const struct quic_frame *f, uint64_t ack_delay,
 			  const struct quic_recovery_ops *ops, void *arg, uint64_t now);
