@@ -87,7 +87,7 @@ int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg 
 		quic_tls_ctx_init_client(&ep->tls, cfg->ca, cfg->calen);
 	if (ret != 0) {
 		crypto_aead_deinit(&ep->rng);
-		return -1;
+		return ret < 0 ? ret : -1;  /* the certificate/key reason, for the board */
 	}
 	if (quic_token_key_init(&ep->tokens, cfg->static_secret) != 0) {
 		quic_tls_ctx_deinit(&ep->tls);

@@ -119,7 +119,9 @@ struct quic_endpoint {
 	struct quic_cid_table cids;
 };
 
-/* 0, or -1 (bad certificate/key/CA, crypto failure): nothing to undo. */
+/* 0, or negative (nothing to undo): for a server's certificate or key an
+ * enum quic_tls_init_error (QUIC_TLS_E_CERT, _KEY, _KEY_MISMATCH), else
+ * -1 (bad CA, crypto failure). */
 int quic_endpoint_init(struct quic_endpoint *ep, const struct quic_endpoint_cfg *cfg);
 /* Closes every connection at once (no CONNECTION_CLOSE) and frees all. */
 void quic_endpoint_deinit(struct quic_endpoint *ep);

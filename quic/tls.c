@@ -298,18 +298,23 @@ static int server_tickets(struct quic_tls_ctx *c)
 int quic_tls_ctx_init_server(struct quic_tls_ctx *c, const uint8_t *cert, size_t certlen,
 			     const uint8_t *key, size_t keylen)
 {
+	int err = 0;
+
 	if (!cert || !key || certlen > INT32_MAX || keylen > INT32_MAX || ctx_init(c, true) != 0)
-		return -1;
+		return QUIC_TLS_E_INIT;
 	if (wolfSSL_CTX_use_certificate_buffer(c->wolf, cert, (long)certlen,
-					       WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
-	    wolfSSL_CTX_use_PrivateKey_buffer(c->wolf, key, (long)keylen,
-					      WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
-	    wolfSSL_CTX_check_private_key(c->wolf) != WOLFSSL_SUCCESS ||
-	    server_tickets(c) != 0) {
+					       WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS)
+		err = QUIC_TLS_E_CERT;
+	else if (wolfSSL_CTX_use_PrivateKey_buffer(c->wolf, key, (long)keylen,
+						   WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS)
+		err = QUIC_TLS_E_KEY;
+	else if (wolfSSL_CTX_check_private_key(c->wolf) != WOLFSSL_SUCCESS)
+		err = QUIC_TLS_E_KEY_MISMATCH;
+	else if (server_tickets(c) != 0)
+		err = QUIC_TLS_E_INIT;
+	if (err)
 		quic_tls_ctx_deinit(c);
-		return -1;
-	}
-	return 0;
+	return err;
 }
 
 int quic_tls_ctx_init_client(struct quic_tls_ctx *c, const uint8_t *ca, size_t calen)

@@ -159,6 +159,15 @@ struct quic_tls {
  * (wolfCrypt's DRBG, seeded from the port's entropy), lifetime
  * CONFIG_QUIC_TICKET_LIFETIME_S, 0-RTT off; see
  * quic_tls_ctx_ticket_config() and quic_tls_ctx_tick(). */
+/* Why a server context could not start (quic_tls_ctx_init_server). */
+enum quic_tls_init_error {
+	QUIC_TLS_E_INIT = -1,          /* arguments, memory, entropy */
+	QUIC_TLS_E_CERT = -2,          /* not an X.509 certificate wolfSSL takes (DER) */
+	QUIC_TLS_E_KEY = -3,           /* not a private key wolfSSL takes (DER) */
+	QUIC_TLS_E_KEY_MISMATCH = -4,  /* the key is not the certificate's */
+};
+
+/* 0, or an enum quic_tls_init_error. */
 int quic_tls_ctx_init_server(struct quic_tls_ctx *c, const uint8_t *cert, size_t certlen,
 			     const uint8_t *key, size_t keylen);
 int quic_tls_ctx_init_client(struct quic_tls_ctx *c, const uint8_t *ca, size_t calen);

@@ -88,7 +88,11 @@ step_kconfig() {
 	/usr/bin/python3 tools/gen_crypto_oracle.py --check && echo "[  PASSED  ] 1 test(s)."
 }
 step_config() { bash tests/config/run.sh; }
-step_host() { board_unit host host_defconfig; }
+# the unit tests, then the host board's command line (--cert/--key)
+step_host() {
+	board_unit host host_defconfig &&
+	echo "=== suite: host-cli" && bash tests/host/cli.sh $T/host/tern
+}
 step_host_san() { board_unit host-san host_defconfig SAN=1; }
 step_aarch64() { board_unit linux-arm64 linux-arm64_defconfig; }
 # the other arm64 backend choice: CRYPTO_PORTABLE=y links no arm64 code at all

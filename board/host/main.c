@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"                          IPv6 as [::1]:PORT)\n"
 		"  -t, --duration SECONDS  stop by itself after SECONDS (default: run until\n"
 		"                          SIGINT/SIGTERM)\n"
+		"      --cert FILE         server certificate, PEM or DER (default: the\n"
+		"                          built-in demo certificate, CN localhost)\n"
+		"      --key FILE          its private key, PEM or DER (with --cert)\n"
 		"      --retry             answer every new client with a Retry first\n"
 		"                          (address validation, RFC 9000 8.1)\n"
 		"      --crypto=MODE       packet protection path: auto (the best the CPU\n"
@@ -56,8 +59,105 @@ static void usage(FILE *f)
 		"  -V, --version           print version and configuration, exit\n"
 		"  -h, --help              this text\n"
 		"On SIGINT/SIGTERM tern stops, prints pool statistics and exits 0.\n"
-		"Exit status 2: bad option, or the address cannot be served.\n",
+		"Exit status 2: bad option, the address cannot be served, or the\n"
+		"certificate or key cannot be used (one line says which and why).\n",
 		CONFIG_TERM_LISTEN_PORT);
+}
+
+/* ---- certificate and key files: PEM (the first block of the right
+ * kind) or DER, read into a static buffer (this is the board, not the
+ * core: stdio is fine here; nothing is allocated) ---- */
+
+#define PEM_FILE_MAX 65536
+
+static int b64_value(int ch)
+{
+	if (ch >= 'A' && ch <= 'Z')
+		return ch - 'A';
+	if (ch >= 'a' && ch <= 'z')
+		return ch - 'a' + 26;
+	if (ch >= '0' && ch <= '9')
+		return ch - '0' + 52;
+	return ch == '+' ? 62 : ch == '/' ? 63 : -1;
+}
+
+/* The body of the first "-----BEGIN <label>" block whose label ends in
+ * one of `kinds` (e.g. "CERTIFICATE", "PRIVATE KEY"), base64-decoded in
+ * place. Its length, or 0: no such block or bad base64. */
+static size_t pem_decode(uint8_t *buf, size_t len, const char *const *kinds)
+{
+	char *p = (char *)buf, *end = (char *)buf + len;
+
+	buf[len] = 0;
+	while ((p = strstr(p, "-----BEGIN "))) {
+		char *label = p + 11, *eol = strstr(label, "-----");
+		bool match = false;
+
+		if (!eol)
+			return 0;
+		for (const char *const *k = kinds; *k; k++) {
+			size_t kl = strlen(*k);
+
+			match |= (size_t)(eol - label) >= kl && !memcmp(eol - kl, *k, kl);
+		}
+		p = eol + 5;
+		if (!match)
+			continue;
+		size_t out = 0;
+		uint32_t acc = 0;
+		int bits = 0;
+
+		for (; p < end && *p != '-'; p++) {
+			int v = b64_value((unsigned char)*p);
+
+			if (v < 0) {
+				if (*p == '=' || *p == '\r' || *p == '\n' || *p == ' ' || *p == '\t')
+					continue;
+				return 0;
+			}
+			acc = acc << 6 | (uint32_t)v;
+			bits += 6;
+			if (bits >= 8) {
+				bits -= 8;
+				buf[out++] = (uint8_t)(acc >> bits);
+			}
+		}
+		return out;
+	}
+	return 0;
+}
+
+/* Read path into buf: DER as it is, PEM decoded. 0, or exit status 2
+ * after one line naming the file and the reason. */
+static int load_der(const char *what, const char *path, const char *const *kinds, uint8_t *buf,
+		    size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "tern: --%s %s: %s\n", what, path, strerror(errno));
+		return 2;
+	}
+	n = fread(buf, 1, PEM_FILE_MAX, f);
+	if (ferror(f) || (n == PEM_FILE_MAX && fgetc(f) != EOF)) {
+		fprintf(stderr, "tern: --%s %s: %s\n", what, path,
+			ferror(f) ? strerror(errno) : "larger than 64 KB");
+		fclose(f);
+		return 2;
+	}
+	fclose(f);
+	if (n && buf[0] == 0x30) {  /* a DER SEQUENCE */
+		*len = n;
+		return 0;
+	}
+	*len = pem_decode(buf, n, kinds);
+	if (!*len) {
+		fprintf(stderr, "tern: --%s %s: neither DER nor a PEM %s block\n", what, path,
+			kinds[0]);
+		return 2;
+	}
+	return 0;
 }
 
 /* One line: each enabled suite with the path its keys take (after
@@ -248,6 +348,8 @@ int main(int argc, char **argv)
 		{ "pool-stats", no_argument, NULL, 'P' },
 		{ "crypto", required_argument, NULL, 'C' },
 		{ "retry", no_argument, NULL, 'R' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -256,6 +358,11 @@ int main(int argc, char **argv)
 	const char *listen_arg = listen_default;
 	double duration = 0;
 	bool version = false, retry = false;
+	const char *cert_path = NULL, *key_path = NULL;
+	static uint8_t cert_der[PEM_FILE_MAX + 1], key_der[PEM_FILE_MAX + 1];
+	size_t cert_len = sizeof(test_server_cert_der), key_len = sizeof(test_server_key_der);
+	static const char *const cert_kinds[] = { "CERTIFICATE", NULL };
+	static const char *const key_kinds[] = { "PRIVATE KEY", NULL };
 	int c;
 
 	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
@@ -276,6 +383,12 @@ int main(int argc, char **argv)
 		}
 		case 'R':
 			retry = true;
+			break;
+		case 'c':
+			cert_path = optarg;
+			break;
+		case 'k':
+			key_path = optarg;
 			break;
 		case 'C':
 			if (!strcmp(optarg, "portable")) {
@@ -317,6 +430,13 @@ int main(int argc, char **argv)
 	struct sockaddr_storage addr;
 	socklen_t alen;
 
+	if (!cert_path != !key_path) {
+		fprintf(stderr, "tern: --cert and --key go together\n");
+		return 2;
+	}
+	if (cert_path && (load_der("cert", cert_path, cert_kinds, cert_der, &cert_len) ||
+			  load_der("key", key_path, key_kinds, key_der, &key_len)))
+		return 2;
 	if (parse_addr(listen_arg, &addr, &alen) < 0) {
 		fprintf(stderr, "tern: --listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:4433 or [::1]:4433)\n",
 			listen_arg);
@@ -336,10 +456,6 @@ int main(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
-	LOG_INFO("%s", crypto_paths(line, sizeof(line)));
-	LOG_WARN("HTTP/3 not served yet (see docs/ROADMAP.md): QUIC handshakes complete, "
-		 "requests get no answer; demo certificate (CN localhost)");
 
 	bool ecn = ecn_socket(fd, addr.ss_family);
 
@@ -348,18 +464,38 @@ int main(int argc, char **argv)
 	struct quic_endpoint_cfg cfg = {
 		.server = true, .no_ecn = !ecn,
 		.early_data = true,  /* only with CONFIG_QUIC_0RTT=y */
-		.cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
-		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
+		.cert = cert_path ? cert_der : test_server_cert_der, .certlen = cert_len,
+		.key = key_path ? key_der : test_server_key_der, .keylen = key_len,
 		.retry = retry ? QUIC_RETRY_ALWAYS : QUIC_RETRY_NEVER,
 	};
 
-	if (port_entropy(cfg.static_secret, sizeof(cfg.static_secret)) != 0 ||
-	    port_entropy(cfg.seed, sizeof(cfg.seed)) != 0 || quic_endpoint_init(&ep, &cfg) != 0) {
-		fprintf(stderr, "tern: cannot start the QUIC endpoint (entropy, certificate or key)\n");
+	int err = port_entropy(cfg.static_secret, sizeof(cfg.static_secret)) != 0 ||
+		  port_entropy(cfg.seed, sizeof(cfg.seed)) != 0 ? -1 : quic_endpoint_init(&ep, &cfg);
+
+	crypto_wipe(&cfg, sizeof(cfg));
+	crypto_wipe(key_der, sizeof(key_der));
+	if (err) {
+		const char *cp = cert_path ? cert_path : "(built-in)";
+		const char *kp = key_path ? key_path : "(built-in)";
+
+		if (err == QUIC_TLS_E_CERT)
+			fprintf(stderr, "tern: --cert %s: not an X.509 certificate tern can use\n", cp);
+		else if (err == QUIC_TLS_E_KEY)
+			fprintf(stderr, "tern: --key %s: not a private key tern can use (RSA, EC "
+				"P-256/P-384, Ed25519)\n", kp);
+		else if (err == QUIC_TLS_E_KEY_MISMATCH)
+			fprintf(stderr, "tern: --key %s does not belong to --cert %s\n", kp, cp);
+		else
+			fprintf(stderr, "tern: cannot start the QUIC endpoint (entropy or memory)\n");
 		close(fd);
 		return 2;
 	}
-	crypto_wipe(&cfg, sizeof(cfg));
+
+	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
+	LOG_INFO("%s", crypto_paths(line, sizeof(line)));
+	LOG_WARN("HTTP/3 not served yet (see docs/ROADMAP.md): QUIC handshakes complete, "
+		 "requests get no answer");
+	LOG_INFO("certificate: %s", cert_path ? cert_path : "built-in demo (CN localhost)");
 
 	uint64_t start = port_now_ns();
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;

@@ -146,7 +146,8 @@ static void test_untrusted_server_fails(void **state)
 	ctx_pair_free();
 }
 
-/* A key that does not match the certificate is refused at start. */
+/* A key that does not match the certificate, a truncated certificate and
+ * a key that is no key are refused at start, each with its own reason. */
 static void test_bad_server_key(void **state)
 {
 	uint8_t key[sizeof(test_server_key_der)];
@@ -154,11 +155,17 @@ static void test_bad_server_key(void **state)
 	memcpy(key, test_server_key_der, sizeof(key));
 	key[40] ^= 0x01;  /* in the private scalar (PKCS#8 EC key, offset 36..67) */
 	assert_int_equal(quic_tls_ctx_init_server(&sv_ctx, test_server_cert_der,
-						  sizeof(test_server_cert_der), key, sizeof(key)), -1);
+						  sizeof(test_server_cert_der), key, sizeof(key)),
+			 QUIC_TLS_E_KEY_MISMATCH);
 	assert_null(sv_ctx.wolf);
 	assert_int_equal(quic_tls_ctx_init_server(&sv_ctx, test_server_cert_der, 10,
 						  test_server_key_der,
-						  sizeof(test_server_key_der)), -1);
+						  sizeof(test_server_key_der)), QUIC_TLS_E_CERT);
+	assert_null(sv_ctx.wolf);
+	assert_int_equal(quic_tls_ctx_init_server(&sv_ctx, test_server_cert_der,
+						  sizeof(test_server_cert_der), key, 10),
+			 QUIC_TLS_E_KEY);
+	assert_null(sv_ctx.wolf);
 }
 
 int main(void)
