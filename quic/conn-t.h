@@ -126,6 +126,8 @@ struct quic_conn {
 	bool early_rx, early_tx;
 	uint32_t early_pkts;             /* 0-RTT packets sent (client) / accepted (server) */
 	uint32_t tickets_seen;           /* client: NewSessionTickets saved */
+	uint32_t early_streams;          /* server: streams with data from 0-RTT */
+	bool rx_in_early;                /* the frames being handled came in 0-RTT */
 	struct quic_space space[QUIC_SPACE_COUNT];
 	pool_handle_t hs;                /* struct quic_hs while handshaking */
 	bool complete, confirmed, handshake_done_pending;

@@ -688,6 +688,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		quic_conn_close(c, QUIC_PROTOCOL_VIOLATION, false, now);  /* 12.4: no frames */
 		return;
 	}
+	c->rx_in_early = l == QUIC_LEVEL_EARLY;
 	while (buf_left(&r)) {
 		struct quic_frame f;
 

@@ -42,6 +42,10 @@ int conn_on_stream_frame(struct quic_conn *c, const struct quic_frame *f)
 	if (!s)
 		return err;
 	if (QUIC_FRAME_IS_STREAM(f->type)) {
+		if (c->rx_in_early && !s->rx_early) {
+			s->rx_early = true;
+			c->early_streams++;
+		}
 		ret = quic_stream_on_frame(s, f->stream.offset, f->stream.data, f->stream.len,
 					   f->type & QUIC_FRAME_STREAM_FIN, &nb);
 	} else if (f->type == QUIC_FRAME_RESET_STREAM) {

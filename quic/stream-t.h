@@ -81,6 +81,9 @@ struct quic_stream {
 	uint8_t rx_state;      /* enum quic_stream_rx_state */
 	uint8_t tx_state;      /* enum quic_stream_tx_state */
 	uint8_t rx_n, lost_n, ackd_n;
+	/* data of it arrived in 0-RTT (RFC 8470: the HTTP layer forwards
+	 * only safe methods from such a request, marked Early-Data: 1) */
+	bool rx_early;
 };
 
 /* Connection-level flow control (MAX_DATA, RFC 9000 4.1), one per

@@ -81,14 +81,17 @@ static void zerortt(uint64_t seed, const struct sim_link_cfg *link)
 		assert_true(client()->early_pkts > 0);
 		assert_int_equal(eps[1].tls.st.early_accepted, 1);
 		assert_true(s->early_pkts > 0);
+		/* the four requests came in 0-RTT, their streams know it
+		 * (unless loss moved one into 1-RTT) */
+		assert_true(s->early_streams > 0 && s->early_streams <= 4);
 	} else {
 		/* no early data built: a full 1-RTT exchange after resuming */
 		assert_int_equal(client()->early_pkts, 0);
 		assert_int_equal(s->early_pkts, 0);
 	}
-	print_message("  zerortt seed %llu: client sent %u 0-RTT packets, server read %u; "
+	print_message("  zerortt seed %llu: client sent %u 0-RTT packets, server read %u (%u streams); "
 		      "%.3f s virtual\n", (unsigned long long)seed, client()->early_pkts,
-		      s->early_pkts, (double)(sim.now - SIM_T0) / 1e9);
+		      s->early_pkts, s->early_streams, (double)(sim.now - SIM_T0) / 1e9);
 	teardown_pair();
 }
 
@@ -119,6 +122,7 @@ static void test_zerortt_rejected(void **state)
 	s = server_conn();
 	assert_int_equal(eps[1].tls.st.resumed, 1);
 	assert_int_equal(s->early_pkts, 0);
+	assert_int_equal(s->early_streams, 0);
 	assert_int_equal(eps[1].tls.st.early_accepted, 0);
 	if (IS_ENABLED(CONFIG_QUIC_0RTT)) {
 		assert_true(client()->early_pkts > 0);   /* it tried */
