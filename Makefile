@@ -188,14 +188,20 @@ help:
 
 # ---------------------------------------------------------------- run, size, matrix
 RUN_ARGS ?=
+# make run serves a self-signed certificate of its own (made once, kept in
+# build/demo-cert/); --cert/--key in RUN_ARGS come later and win
+DEMO_CERT := build/demo-cert
+RUN_CERT = --cert $(DEMO_CERT)/cert.pem --key $(DEMO_CERT)/key.pem
 .PHONY: run
 run: deps
+	$(Q)bash tools/gen_demo_cert.sh $(DEMO_CERT)
 	$(Q)if [ ! -f $(KCONFIG_CONFIG) ] || grep -q '^CONFIG_BOARD_HOST=y' $(KCONFIG_CONFIG); then \
-		$(MAKE) --no-print-directory all && echo "  RUN     $(O)/tern $(RUN_ARGS)" && exec $(O)/tern $(RUN_ARGS); \
+		$(MAKE) --no-print-directory all && echo "  RUN     $(O)/tern $(RUN_CERT) $(RUN_ARGS)" && \
+		exec $(O)/tern $(RUN_CERT) $(RUN_ARGS); \
 	else \
 		echo "  RUN     $(KCONFIG_CONFIG) is for another board: running the host defconfig from build/run"; \
 		[ -f build/run/.config ] || $(MAKE) --no-print-directory O=build/run host_defconfig; \
-		$(MAKE) --no-print-directory O=build/run all && exec build/run/tern $(RUN_ARGS); \
+		$(MAKE) --no-print-directory O=build/run all && exec build/run/tern $(RUN_CERT) $(RUN_ARGS); \
 	fi
 
 .PHONY: print-image size-image size build-matrix
