@@ -53,6 +53,10 @@ struct quic_hs {
 	uint8_t tx_app[1024];
 	uint8_t rx_buf[QUIC_LEVEL_COUNT][QUIC_HS_RX_BUF];
 	struct quic_reasm rx[QUIC_LEVEL_COUNT];
+	/* the keys of the levels before 1-RTT (Initial, 0-RTT, Handshake):
+	 * gone with this block once the handshake is confirmed, so an idle
+	 * connection carries only its 1-RTT keys */
+	struct quic_keys rx_keys[QUIC_LEVEL_APP], tx_keys[QUIC_LEVEL_APP];
 };
 
 /* Connection IDs we issued (seq 0 is scid), announced with
@@ -105,8 +109,8 @@ struct quic_conn {
 	bool retried;
 	uint8_t token[QUIC_CLIENT_TOKEN_MAX];  /* client: Retry token to echo */
 	uint16_t token_len;
-	/* keys: Initial, Handshake, 1-RTT (0-RTT only with CONFIG_QUIC_0RTT) */
-	struct quic_keys rx[QUIC_LEVEL_COUNT], tx[QUIC_LEVEL_COUNT];
+	/* 1-RTT keys (those of the other levels are in the handshake block) */
+	struct quic_keys app_rx, app_tx;
 	/* key update (RFC 9001 6): the 1-RTT secrets of the current phase,
 	 * the next phase's receive keys ready, the previous ones kept for
 	 * reordered packets until prev_until */

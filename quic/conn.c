@@ -37,6 +37,26 @@ static struct quic_hs *hs_of(const struct quic_conn *c)
 	return pool_get(&pool_hs, c->hs);
 }
 
+/* The keys of level l in one direction: 1-RTT in the connection, the
+ * others in the handshake block (NULL once it is gone). */
+static struct quic_keys *keys_of(struct quic_conn *c, enum quic_level l, bool tx)
+{
+	struct quic_hs *hs;
+
+	if (l == QUIC_LEVEL_APP)
+		return tx ? &c->app_tx : &c->app_rx;
+	hs = hs_of(c);
+	return !hs ? NULL : tx ? &hs->tx_keys[l] : &hs->rx_keys[l];
+}
+
+static void keys_drop(struct quic_conn *c, enum quic_level l, bool tx)
+{
+	struct quic_keys *k = keys_of(c, l, tx);
+
+	if (k)
+		quic_keys_deinit(k);
+}
+
 static enum quic_pkt_type pkt_type_of(enum quic_pn_space s)
 {
 	return s == QUIC_SPACE_INITIAL ? QUIC_PKT_INITIAL :
@@ -69,8 +89,8 @@ static void discard_space(struct quic_conn *c, enum quic_pn_space s)
 
 	if (sp->discarded)
 		return;
-	quic_keys_deinit(&c->rx[l]);
-	quic_keys_deinit(&c->tx[l]);
+	keys_drop(c, l, false);
+	keys_drop(c, l, true);
 	sp->rx_keys = sp->tx_keys = false;
 	sp->discarded = true;
 	sp->ack_deadline = UINT64_MAX;
@@ -79,9 +99,11 @@ static void discard_space(struct quic_conn *c, enum quic_pn_space s)
 
 static int install_initial_keys(struct quic_conn *c, const struct quic_cid *dcid)
 {
-	struct quic_keys *client = c->server ? &c->rx[QUIC_LEVEL_INITIAL] : &c->tx[QUIC_LEVEL_INITIAL];
-	struct quic_keys *server = c->server ? &c->tx[QUIC_LEVEL_INITIAL] : &c->rx[QUIC_LEVEL_INITIAL];
+	struct quic_keys *client = keys_of(c, QUIC_LEVEL_INITIAL, !c->server);
+	struct quic_keys *server = keys_of(c, QUIC_LEVEL_INITIAL, c->server);
 
+	if (!client || !server)
+		return -1;
 	quic_keys_deinit(client);
 	quic_keys_deinit(server);
 	if (quic_initial_keys(c->version, dcid->b, dcid->len, client, server) != 0)
@@ -196,9 +218,9 @@ static int rotate_rx(struct quic_conn *c, uint64_t pn, uint64_t now)
 	c->prev_until = now + 3 * pto_base(c, QUIC_SPACE_APP);
 	if (!ret)
 		ret = next_secret(c, c->app_secret[0]);
-	quic_aead_deinit(&c->rx[QUIC_LEVEL_APP].aead);
+	quic_aead_deinit(&c->app_rx.aead);
 	if (!ret)
-		ret = quic_aead_init(&c->rx[QUIC_LEVEL_APP].aead, c->version, c->aead,
+		ret = quic_aead_init(&c->app_rx.aead, c->version, c->aead,
 				     c->app_secret[0], c->app_secret_len);
 	if (!ret)
 		ret = derive_next_rx(c);
@@ -212,9 +234,9 @@ static int rotate_tx(struct quic_conn *c)
 {
 	int ret = next_secret(c, c->app_secret[1]);
 
-	quic_aead_deinit(&c->tx[QUIC_LEVEL_APP].aead);
+	quic_aead_deinit(&c->app_tx.aead);
 	if (!ret)
-		ret = quic_aead_init(&c->tx[QUIC_LEVEL_APP].aead, c->version, c->aead,
+		ret = quic_aead_init(&c->app_tx.aead, c->version, c->aead,
 				     c->app_secret[1], c->app_secret_len);
 	c->key_phase = !c->key_phase;
 	c->phase_first_pn = c->space[QUIC_SPACE_APP].next_pn;
@@ -240,7 +262,7 @@ static struct quic_aead *rx_aead(struct quic_conn *c, bool phase, uint64_t pn, u
 {
 	*next = false;
 	if (phase == c->rx_phase)
-		return &c->rx[QUIC_LEVEL_APP].aead;
+		return &c->app_rx.aead;
 	if (c->have_rx_prev && now >= c->prev_until) {
 		quic_aead_deinit(&c->rx_prev);
 		c->have_rx_prev = false;
@@ -269,7 +291,7 @@ static void early_done(struct quic_conn *c, struct quic_hs *hs)
 			sent_lost(c, QUIC_SPACE_APP, p);
 		quic_recovery_reset_space(&c->rec, QUIC_SPACE_APP);
 	}
-	quic_keys_deinit(&c->tx[QUIC_LEVEL_EARLY]);
+	keys_drop(c, QUIC_LEVEL_EARLY, true);
 	c->early_tx = false;
 #else
 	(void)c;
@@ -288,7 +310,7 @@ static int after_tls(struct quic_conn *c, struct quic_hs *hs)
 	int err = 0;
 
 	while (quic_tls_take_secret(&hs->tls, &l, &d, secret, &n)) {
-		struct quic_keys *k = d == QUIC_TLS_RX ? &c->rx[l] : &c->tx[l];
+		struct quic_keys *k = keys_of(c, l, d == QUIC_TLS_TX);  /* hs is there */
 
 		if (l == QUIC_LEVEL_INITIAL)
 			continue;  /* Initial keys come from the DCID */
@@ -608,7 +630,13 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	}
 	if (!conn_path_accept(c, from, &h->dcid, quic_pkt_is_long(h->first)))
 		return;
-	pnlen = quic_hp_remove(&c->rx[l].hp, p, h->pn_offset, h->len, &tpn);
+	struct quic_keys *keys = keys_of(c, l, false);
+
+	if (!keys) {
+		c->stats.dropped++;  /* the handshake block, and these keys, are gone */
+		return;
+	}
+	pnlen = quic_hp_remove(&keys->hp, p, h->pn_offset, h->len, &tpn);
 	if (pnlen < 0) {
 		c->stats.dropped++;
 		return;
@@ -616,7 +644,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	largest = UINT64_MAX;
 	quic_ackrange_largest(&sp->rx, &largest);
 	pn = quic_pn_decode(largest, tpn, (size_t)pnlen);
-	struct quic_aead *aead = &c->rx[l].aead;
+	struct quic_aead *aead = &keys->aead;
 	bool next_phase = false;
 
 	if (h->type == QUIC_PKT_1RTT)
@@ -655,7 +683,7 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 	else if (h->type == QUIC_PKT_1RTT && c->early_rx) {
 		/* RFC 9001 4.9.3: a 1-RTT packet: the client is done with 0-RTT
 		 * (a reordered one after this is lost and sent again) */
-		quic_keys_deinit(&c->rx[QUIC_LEVEL_EARLY]);
+		keys_drop(c, QUIC_LEVEL_EARLY, false);
 		c->early_rx = false;
 	}
 	/* RFC 9000 13.4.1: ECN counts per packet, coalesced ones included */
@@ -998,8 +1026,10 @@ frames_done:
 	if ((s != QUIC_SPACE_APP || early) &&
 	    quic_pkt_set_length(pkt, length_pos, pnlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
 		goto fail;
-	if (quic_packet_seal(&c->tx[l].aead, pn, pkt, hdrlen, payload) != 0 ||
-	    quic_hp_apply(&c->tx[l].hp, pkt, pn_offset, hdrlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
+	struct quic_keys *keys = keys_of(c, l, true);
+
+	if (!keys || quic_packet_seal(&keys->aead, pn, pkt, hdrlen, payload) != 0 ||
+	    quic_hp_apply(&keys->hp, pkt, pn_offset, hdrlen + payload + CRYPTO_AEAD_TAG_LEN) != 0)
 		goto fail;
 	sp->next_pn++;
 	c->stats.pkts_tx++;
@@ -1317,6 +1347,20 @@ fail:
 	return -1;
 }
 
+/* The handshake block and what it holds: TLS, the keys before 1-RTT
+ * (0-RTT read keys included: late 0-RTT packets are dropped from now). */
+static void free_hs(struct quic_conn *c, struct quic_hs *hs)
+{
+	for (int l = 0; l < QUIC_LEVEL_APP; l++) {
+		quic_keys_deinit(&hs->rx_keys[l]);
+		quic_keys_deinit(&hs->tx_keys[l]);
+	}
+	quic_tls_deinit(&hs->tls);
+	pool_free(&pool_hs, hs);
+	c->hs = POOL_HANDLE_NONE;
+	c->early_rx = c->early_tx = false;
+}
+
 void quic_conn_deinit(struct quic_conn *c)
 {
 	struct quic_hs *hs = hs_of(c);
@@ -1326,14 +1370,10 @@ void quic_conn_deinit(struct quic_conn *c)
 		quic_cid_remove_conn(&c->ep->cids, c->self);
 	quic_streams_deinit(&c->streams);
 	quic_recovery_deinit(&c->rec);
-	if (hs) {
-		quic_tls_deinit(&hs->tls);
-		pool_free(&pool_hs, hs);
-	}
-	for (int l = 0; l < QUIC_LEVEL_COUNT; l++) {
-		quic_keys_deinit(&c->rx[l]);
-		quic_keys_deinit(&c->tx[l]);
-	}
+	if (hs)
+		free_hs(c, hs);
+	quic_keys_deinit(&c->app_rx);
+	quic_keys_deinit(&c->app_tx);
 	quic_aead_deinit(&c->rx_next);
 	quic_aead_deinit(&c->rx_prev);
 	crypto_wipe(c, sizeof(*c));
@@ -1349,9 +1389,7 @@ void quic_conn_release_hs(struct quic_conn *c)
 		return;
 	if (quic_recovery_has_crypto(&c->rec, QUIC_SPACE_APP))
 		return;
-	quic_tls_deinit(&hs->tls);
-	pool_free(&pool_hs, hs);
-	c->hs = POOL_HANDLE_NONE;
+	free_hs(c, hs);
 }
 
 bool quic_conn_is_stateless_reset(struct quic_conn *c, const uint8_t *d, size_t len,
