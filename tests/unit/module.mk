@@ -98,3 +98,12 @@ unit-y += tests/unit/test_sim_0rtt.c
 $(O)/tests/unit/test_sim_0rtt: $(call obj,$(UNIT_PAIR_SRCS))
 $(O)/tests/unit/test_sim_0rtt: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
 CFLAGS_tests/unit/test_sim_0rtt.c = -I$(TOP)
+# HTTP/3 frames, stream types and frame-sequence rules; request and
+# response validation; the backends' HTTP/1.1 response parser (each with a
+# 20,000-input robustness run, under ASan in the san builds)
+unit-y += tests/unit/test_h3frame.c tests/unit/test_h3msg.c tests/unit/test_h1parse.c
+# QPACK (RFC 9204) and the HPACK Huffman code (RFC 7541): RFC examples
+# both ways, every error code, split streams; random round trips and a
+# 20,000-input robustness run (test_qpack_random, under ASan in the san
+# builds)
+unit-y += tests/unit/test_huffman.c tests/unit/test_qpack.c tests/unit/test_qpack_random.c

@@ -1,0 +1,3 @@
+# term/: the terminator (DESIGN.md section 1).
+# the strict incremental HTTP/1.1 response parser (backend side)
+core-y += term/h1parse.c
