@@ -121,26 +121,4 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef TERN_FUZZ_MAIN
-#include <stdio.h>
-
-int main(int argc, char **argv)
-{
-	static uint8_t buf[1 << 20];
-
-	for (int i = 1; i < argc; i++) {
-		FILE *f = fopen(argv[i], "rb");
-		size_t n;
-
-		if (!f) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-	}
-	printf("%d input(s) run\n", argc - 1);
-	return 0;
-}
-#endif
+#include "fuzz_main.h"

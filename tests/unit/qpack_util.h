@@ -32,30 +32,6 @@ QPACK_UTIL_STATE struct qpack_field fbuf[512];
 QPACK_UTIL_STATE uint8_t arena[CONFIG_H3_MAX_FIELD_SECTION];
 QPACK_UTIL_STATE struct qpack_field_list list;
 
-static inline uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* hex with optional spaces */
-static inline size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	char tight[4096];
-	size_t n = 0;
-
-	for (; *hex; hex++) {
-		if (*hex == ' ')
-			continue;
-		assert_true(n + 1 < sizeof(tight));
-		tight[n++] = *hex;
-	}
-	tight[n] = 0;
-	return unit_unhex(tight, out, max);
-}
-
 static inline void assert_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	assert_int_equal(alen, blen);
@@ -66,7 +42,7 @@ static inline void assert_bytes(const uint8_t *a, size_t alen, const uint8_t *b,
 static inline void assert_hex(const uint8_t *p, size_t n, const char *hex)
 {
 	uint8_t want[1024];
-	size_t wn = unhex(hex, want, sizeof(want));
+	size_t wn = unit_unhex_spaced(hex, want, sizeof(want));
 
 	assert_bytes(p, n, want, wn);
 }
@@ -74,7 +50,7 @@ static inline void assert_hex(const uint8_t *p, size_t n, const char *hex)
 static inline int decode_hex(struct qpack_decoder *d, uint64_t stream_id, const char *hex)
 {
 	uint8_t in[1024];
-	size_t n = unhex(hex, in, sizeof(in));
+	size_t n = unit_unhex_spaced(hex, in, sizeof(in));
 
 	qpack_field_list_init(&list, fbuf, ARRAY_SIZE(fbuf), arena, sizeof(arena));
 	return qpack_decode(d, stream_id, in, n, &list);
@@ -83,7 +59,7 @@ static inline int decode_hex(struct qpack_decoder *d, uint64_t stream_id, const 
 static inline int feed_hex(struct qpack_decoder *d, const char *hex)
 {
 	uint8_t in[1024];
-	size_t n = unhex(hex, in, sizeof(in));
+	size_t n = unit_unhex_spaced(hex, in, sizeof(in));
 
 	return qpack_decoder_feed(d, in, n);
 }
@@ -91,7 +67,7 @@ static inline int feed_hex(struct qpack_decoder *d, const char *hex)
 static inline int enc_feed_hex(struct qpack_encoder *e, const char *hex)
 {
 	uint8_t in[1024];
-	size_t n = unhex(hex, in, sizeof(in));
+	size_t n = unit_unhex_spaced(hex, in, sizeof(in));
 
 	return qpack_encoder_feed(e, in, n);
 }
@@ -170,7 +146,7 @@ static inline size_t split_stream(uint8_t *out, size_t cap)
 
 	for (size_t i = 0; i < sizeof(v); i++)
 		v[i] = (uint8_t)("abcdefghijklmnopqrstuvwxyz0123456789-_/. ;=,"[i % 44]);
-	n = unhex(B2_ENC B3_ENC B4_ENC B5_ENC, out, cap);
+	n = unit_unhex_spaced(B2_ENC B3_ENC B4_ENC B5_ENC, out, cap);
 	buf_writer_init(&w, out + n, cap - n);
 	qpack_put_string(&w, 0x40, 6, (const uint8_t *)"x-huff", 6, true);
 	qpack_put_string(&w, 0x00, 8, v, 60, true);

@@ -17,30 +17,6 @@ static const enum quic_pkt_type all_pkts[] = {
 	QUIC_PKT_VERSION_NEGOTIATION, QUIC_PKT_1RTT,
 };
 
-/* hex with optional spaces */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	char tight[2048];
-	size_t n = 0;
-
-	for (; *hex; hex++) {
-		if (*hex == ' ')
-			continue;
-		assert_true(n + 1 < sizeof(tight));
-		tight[n++] = *hex;
-	}
-	tight[n] = 0;
-	return unit_unhex(tight, out, max);
-}
-
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void assert_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	assert_int_equal(alen, blen);
@@ -489,7 +465,7 @@ static void test_known_encodings(void **state)
 		uint8_t want[64], out[64];
 		struct quic_frame f = known[i].f, g;
 		struct buf_writer w;
-		size_t n = unhex(known[i].hex, want, sizeof(want));
+		size_t n = unit_unhex_spaced(known[i].hex, want, sizeof(want));
 
 		print_message("  %s\n", known[i].hex);
 		if (f.type == QUIC_FRAME_NEW_CONNECTION_ID)
@@ -512,11 +488,11 @@ static void test_known_encodings(void **state)
 	/* fields other than the type need not be in their shortest form */
 	struct quic_frame g;
 	uint8_t b[32];
-	size_t n = unhex("10 c000000000000001", b, sizeof(b));
+	size_t n = unit_unhex_spaced("10 c000000000000001", b, sizeof(b));
 
 	assert_int_equal(parse1(b, n, QUIC_PKT_1RTT, &g), 0);
 	assert_int_equal(g.max_data.max, 1);
-	n = unhex("0f 4004 80000040 4003 616263", b, sizeof(b));
+	n = unit_unhex_spaced("0f 4004 80000040 4003 616263", b, sizeof(b));
 	assert_int_equal(parse1(b, n, QUIC_PKT_1RTT, &g), 0);
 	assert_int_equal(g.stream.stream_id, 4);
 	assert_int_equal(g.stream.offset, 64);
@@ -628,7 +604,7 @@ static void test_validation(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		static uint8_t b[128];
-		size_t n = unhex(cases[i].hex, b, sizeof(b));
+		size_t n = unit_unhex_spaced(cases[i].hex, b, sizeof(b));
 		uint8_t *p = b + sizeof(b) - n;
 		struct quic_frame g;
 
@@ -725,8 +701,8 @@ static size_t make_ranges(uint64_t (*r)[2], size_t max, uint64_t *seed)
 	uint64_t lo = 0;
 
 	for (size_t i = 0; i < max; i++) {
-		uint64_t len = i == 0 ? 5 : sizes[xorshift(seed) % ARRAY_SIZE(sizes)];
-		uint64_t gap = sizes[xorshift(seed) % ARRAY_SIZE(sizes)];
+		uint64_t len = i == 0 ? 5 : sizes[unit_xorshift64(seed) % ARRAY_SIZE(sizes)];
+		uint64_t gap = sizes[unit_xorshift64(seed) % ARRAY_SIZE(sizes)];
 
 		r[max - 1 - i][0] = lo;
 		r[max - 1 - i][1] = lo + len;
@@ -1114,26 +1090,26 @@ static void test_robustness(void **state)
 
 		if (iter % 4 == 0) {
 			/* random bytes, mostly behind a known type */
-			len = xorshift(&rng) % 48;
+			len = unit_xorshift64(&rng) % 48;
 			for (size_t i = 0; i < len; i++)
-				tmp[i] = (uint8_t)xorshift(&rng);
-			if (len && xorshift(&rng) % 4)
-				tmp[0] = (uint8_t)(xorshift(&rng) % 0x20);
+				tmp[i] = (uint8_t)unit_xorshift64(&rng);
+			if (len && unit_xorshift64(&rng) % 4)
+				tmp[0] = (uint8_t)(unit_xorshift64(&rng) % 0x20);
 		} else {
-			size_t k = xorshift(&rng) % nseeds;
-			unsigned muts = 1 + xorshift(&rng) % 4;
+			size_t k = unit_xorshift64(&rng) % nseeds;
+			unsigned muts = 1 + unit_xorshift64(&rng) % 4;
 
 			len = seed_len[k];
 			memcpy(tmp, seeds[k], len);
 			for (unsigned m = 0; m < muts && len; m++) {
-				size_t at = xorshift(&rng) % len;
+				size_t at = unit_xorshift64(&rng) % len;
 
-				switch (xorshift(&rng) % 6) {
+				switch (unit_xorshift64(&rng) % 6) {
 				case 0:  /* bit flip */
-					tmp[at] ^= (uint8_t)(1u << (xorshift(&rng) % 8));
+					tmp[at] ^= (uint8_t)(1u << (unit_xorshift64(&rng) % 8));
 					break;
 				case 1:  /* a length or varint prefix changed */
-					tmp[at] = interesting[xorshift(&rng) % sizeof(interesting)];
+					tmp[at] = interesting[unit_xorshift64(&rng) % sizeof(interesting)];
 					break;
 				case 2:  /* truncation */
 					len = at;
@@ -1145,12 +1121,12 @@ static void test_robustness(void **state)
 				case 4:  /* a byte inserted */
 					if (len < sizeof(tmp)) {
 						memmove(tmp + at + 1, tmp + at, len - at);
-						tmp[at] = (uint8_t)xorshift(&rng);
+						tmp[at] = (uint8_t)unit_xorshift64(&rng);
 						len++;
 					}
 					break;
 				default:  /* small change to a byte (a length off by one) */
-					tmp[at] += (uint8_t)(xorshift(&rng) % 3) - 1;
+					tmp[at] += (uint8_t)(unit_xorshift64(&rng) % 3) - 1;
 					break;
 				}
 			}

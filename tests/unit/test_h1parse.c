@@ -12,14 +12,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* ------------------------------------------------------------ the trace */
 
 /* The events of one run as text that does not depend on how the input
@@ -708,21 +700,21 @@ static void test_robustness(void **state)
 
 	for (unsigned iter = 0; iter < 20000; iter++) {
 		uint8_t tmp[600];
-		size_t len, k = xorshift(&rng) % ARRAY_SIZE(seeds);
-		unsigned muts = xorshift(&rng) % 5;
-		bool head = xorshift(&rng) % 8 == 0;
+		size_t len, k = unit_xorshift64(&rng) % ARRAY_SIZE(seeds);
+		unsigned muts = unit_xorshift64(&rng) % 5;
+		bool head = unit_xorshift64(&rng) % 8 == 0;
 
 		len = strlen(seeds[k]);
 		memcpy(tmp, seeds[k], len);
 		for (unsigned m = 0; m < muts && len; m++) {
-			size_t at = xorshift(&rng) % len;
+			size_t at = unit_xorshift64(&rng) % len;
 
-			switch (xorshift(&rng) % 6) {
+			switch (unit_xorshift64(&rng) % 6) {
 			case 0:
-				tmp[at] ^= (uint8_t)(1u << (xorshift(&rng) % 8));
+				tmp[at] ^= (uint8_t)(1u << (unit_xorshift64(&rng) % 8));
 				break;
 			case 1:
-				tmp[at] = interesting[xorshift(&rng) % sizeof(interesting)];
+				tmp[at] = interesting[unit_xorshift64(&rng) % sizeof(interesting)];
 				break;
 			case 2:
 				len = at;
@@ -734,12 +726,12 @@ static void test_robustness(void **state)
 			case 4:
 				if (len < sizeof(tmp)) {
 					memmove(tmp + at + 1, tmp + at, len - at);
-					tmp[at] = interesting[xorshift(&rng) % sizeof(interesting)];
+					tmp[at] = interesting[unit_xorshift64(&rng) % sizeof(interesting)];
 					len++;
 				}
 				break;
 			default:   /* a run of a byte: long lines, long sizes */
-				for (unsigned r = xorshift(&rng) % 64; r; r--) {
+				for (unsigned r = unit_xorshift64(&rng) % 64; r; r--) {
 					if (len == sizeof(tmp))
 						break;
 					memmove(tmp + at + 1, tmp + at, len - at);
@@ -749,12 +741,12 @@ static void test_robustness(void **state)
 			}
 		}
 		uint8_t *p = in + sizeof(in) - len;
-		size_t nc = xorshift(&rng) % ARRAY_SIZE(cuts);
-		bool eof = xorshift(&rng) % 2;
+		size_t nc = unit_xorshift64(&rng) % ARRAY_SIZE(cuts);
+		bool eof = unit_xorshift64(&rng) % 2;
 
 		memcpy(p, tmp, len);
 		for (size_t c = 0; c < nc; c++)
-			cuts[c] = len ? xorshift(&rng) % (len + 1) : 0;
+			cuts[c] = len ? unit_xorshift64(&rng) % (len + 1) : 0;
 		/* sort the cut points */
 		for (size_t a = 1; a < nc; a++)
 			for (size_t b = a; b > 0 && cuts[b - 1] > cuts[b]; b--) {

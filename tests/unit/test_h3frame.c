@@ -11,36 +11,12 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* hex with optional spaces */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	char tight[1024];
-	size_t n = 0;
-
-	for (; *hex; hex++) {
-		if (*hex == ' ')
-			continue;
-		assert_true(n + 1 < sizeof(tight));
-		tight[n++] = *hex;
-	}
-	tight[n] = 0;
-	return unit_unhex(tight, out, max);
-}
-
 /* Parse exactly one whole frame from hex. */
 static int parse_hex(const char *hex, struct h3_frame *f)
 {
 	static uint8_t b[512];
 	struct buf_reader r;
-	size_t n = unhex(hex, b, sizeof(b));
+	size_t n = unit_unhex_spaced(hex, b, sizeof(b));
 	int err;
 
 	buf_reader_init(&r, b, n);
@@ -273,7 +249,7 @@ static void test_known_encodings(void **state)
 	f.settings.max_field_section_size = 8192;
 	buf_writer_init(&w, buf, sizeof(buf));
 	assert_int_equal(h3_frame_write(&w, &f), 0);
-	n = unhex("04 08 01 5000 06 6000 07 10", want, sizeof(want));
+	n = unit_unhex_spaced("04 08 01 5000 06 6000 07 10", want, sizeof(want));
 	assert_int_equal(buf_written(&w), n);
 	assert_memory_equal(buf, want, n);
 	memset(&f, 0, sizeof(f));
@@ -281,7 +257,7 @@ static void test_known_encodings(void **state)
 	f.goaway.id = 64;
 	buf_writer_init(&w, buf, sizeof(buf));
 	assert_int_equal(h3_frame_write(&w, &f), 0);
-	n = unhex("07 02 4040", want, sizeof(want));
+	n = unit_unhex_spaced("07 02 4040", want, sizeof(want));
 	assert_int_equal(buf_written(&w), n);
 	assert_memory_equal(buf, want, n);
 }
@@ -628,7 +604,7 @@ static void test_reader_errors(void **state)
 		struct h3_frame_reader rd;
 		struct buf_reader r;
 		struct h3_rd_event ev;
-		size_t n = unhex(cases[i].hex, in, sizeof(in)), starts = 0;
+		size_t n = unit_unhex_spaced(cases[i].hex, in, sizeof(in)), starts = 0;
 		int err;
 
 		print_message("  case %zu: %s\n", i, cases[i].hex);
@@ -677,7 +653,7 @@ static void test_reader_errors(void **state)
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(fins); i++) {
 		uint8_t b[16];
-		size_t n = unhex(fins[i].hex, b, sizeof(b));
+		size_t n = unit_unhex_spaced(fins[i].hex, b, sizeof(b));
 
 		h3_frame_reader_init(&rd, rbuf, sizeof(rbuf));
 		buf_reader_init(&r, b, n);
@@ -900,25 +876,25 @@ static void test_robustness(void **state)
 		size_t len;
 
 		if (iter % 4 == 0) {
-			len = xorshift(&rng) % 64;
+			len = unit_xorshift64(&rng) % 64;
 			for (size_t i = 0; i < len; i++)
-				tmp[i] = (uint8_t)xorshift(&rng);
-			if (len && xorshift(&rng) % 2)
-				tmp[0] = interesting[xorshift(&rng) % sizeof(interesting)];
+				tmp[i] = (uint8_t)unit_xorshift64(&rng);
+			if (len && unit_xorshift64(&rng) % 2)
+				tmp[0] = interesting[unit_xorshift64(&rng) % sizeof(interesting)];
 		} else {
-			unsigned muts = 1 + xorshift(&rng) % 6;
+			unsigned muts = 1 + unit_xorshift64(&rng) % 6;
 
 			len = seed_len;
 			memcpy(tmp, seed, len);
 			for (unsigned m = 0; m < muts && len; m++) {
-				size_t at = xorshift(&rng) % len;
+				size_t at = unit_xorshift64(&rng) % len;
 
-				switch (xorshift(&rng) % 5) {
+				switch (unit_xorshift64(&rng) % 5) {
 				case 0:
-					tmp[at] ^= (uint8_t)(1u << (xorshift(&rng) % 8));
+					tmp[at] ^= (uint8_t)(1u << (unit_xorshift64(&rng) % 8));
 					break;
 				case 1:
-					tmp[at] = interesting[xorshift(&rng) % sizeof(interesting)];
+					tmp[at] = interesting[unit_xorshift64(&rng) % sizeof(interesting)];
 					break;
 				case 2:
 					len = at;
@@ -928,7 +904,7 @@ static void test_robustness(void **state)
 					len--;
 					break;
 				default:
-					tmp[at] += (uint8_t)(xorshift(&rng) % 3) - 1;
+					tmp[at] += (uint8_t)(unit_xorshift64(&rng) % 3) - 1;
 					break;
 				}
 			}
@@ -944,7 +920,7 @@ static void test_robustness(void **state)
 
 		h3_frame_reader_init(&rd, rbuf, sizeof(rbuf));
 		while (at < len && !err) {
-			size_t piece = 1 + xorshift(&rng) % 16;
+			size_t piece = 1 + unit_xorshift64(&rng) % 16;
 			struct buf_reader r;
 			struct h3_rd_event ev;
 

@@ -12,14 +12,6 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define U8(s) ((const uint8_t *)(s))
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* Fields from "name", "value" string pairs ending with NULL. Values may
  * hold a NUL written as "\x00" only through field_n. */
 static size_t fields_of(struct h3_field *f, size_t max, const char *const *kv)
@@ -485,7 +477,7 @@ static void test_robustness(void **state)
 
 	for (unsigned iter = 0; iter < 20000; iter++) {
 		struct h3_field f[24];
-		size_t n = 1 + xorshift(&rng) % 10;
+		size_t n = 1 + unit_xorshift64(&rng) % 10;
 		struct h3_req rq;
 		struct h3_resp rs;
 
@@ -494,19 +486,19 @@ static void test_robustness(void **state)
 			const char *nm, *vl;
 			size_t nl, vlen;
 
-			if (i < 4 && xorshift(&rng) % 8) {
+			if (i < 4 && unit_xorshift64(&rng) % 8) {
 				static const char *const base[4][2] = {
 					{ ":method", "GET" }, { ":scheme", "https" },
 					{ ":authority", "a.example" }, { ":path", "/p" },
 				};
 				nm = base[i][0];
 				vl = base[i][1];
-			} else if (i >= 4 && xorshift(&rng) % 2) {
+			} else if (i >= 4 && unit_xorshift64(&rng) % 2) {
 				nm = "accept";
 				vl = "*/*";
 			} else {
-				nm = names[xorshift(&rng) % ARRAY_SIZE(names)];
-				vl = values[xorshift(&rng) % ARRAY_SIZE(values)];
+				nm = names[unit_xorshift64(&rng) % ARRAY_SIZE(names)];
+				vl = values[unit_xorshift64(&rng) % ARRAY_SIZE(values)];
 			}
 			nl = strlen(nm);
 			vlen = strlen(vl);
@@ -515,10 +507,10 @@ static void test_robustness(void **state)
 
 			memcpy(np, nm, nl);
 			memcpy(vp, vl, vlen);
-			if (vlen && xorshift(&rng) % 16 == 0)
-				vp[xorshift(&rng) % vlen] = (uint8_t)xorshift(&rng);
-			if (nl && xorshift(&rng) % 32 == 0)
-				np[xorshift(&rng) % nl] = (uint8_t)xorshift(&rng);
+			if (vlen && unit_xorshift64(&rng) % 16 == 0)
+				vp[unit_xorshift64(&rng) % vlen] = (uint8_t)unit_xorshift64(&rng);
+			if (nl && unit_xorshift64(&rng) % 32 == 0)
+				np[unit_xorshift64(&rng) % nl] = (uint8_t)unit_xorshift64(&rng);
 			f[i] = (struct h3_field){ np, nl, vp, vlen };
 		}
 		if (h3_req_check(&rq, f, n) == 0) {
@@ -553,11 +545,11 @@ static void test_robustness(void **state)
 
 		/* Content-Length on random bytes from a small alphabet */
 		uint8_t cl[24];
-		size_t cn = xorshift(&rng) % sizeof(cl);
+		size_t cn = unit_xorshift64(&rng) % sizeof(cl);
 		uint64_t v;
 
 		for (size_t k = 0; k < cn; k++)
-			cl[k] = (uint8_t)"0123456789 ,+-\t9x"[xorshift(&rng) % 17];
+			cl[k] = (uint8_t)"0123456789 ,+-\t9x"[unit_xorshift64(&rng) % 17];
 		uint8_t *cp = vbuf[0] + sizeof(vbuf[0]) - cn;
 
 		memcpy(cp, cl, cn);

@@ -15,30 +15,6 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
-/* hex with optional spaces */
-static size_t unhex(const char *hex, uint8_t *out, size_t max)
-{
-	char tight[1024];
-	size_t n = 0;
-
-	for (; *hex; hex++) {
-		if (*hex == ' ')
-			continue;
-		assert_true(n + 1 < sizeof(tight));
-		tight[n++] = *hex;
-	}
-	tight[n] = 0;
-	return unit_unhex(tight, out, max);
-}
-
 static void assert_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	assert_int_equal(alen, blen);
@@ -74,7 +50,7 @@ static void test_huffman_rfc7541(void **state)
 		uint8_t code[128], out[128];
 		struct qpack_huff_dec h;
 
-		n = unhex(huff_vectors[i][1], code, sizeof(code));
+		n = unit_unhex_spaced(huff_vectors[i][1], code, sizeof(code));
 		/* encode */
 		assert_int_equal(qpack_huff_encoded_len(s, sl), n);
 		assert_int_equal(qpack_huff_encode(s, sl, out), n);
@@ -183,22 +159,22 @@ static void test_huffman_table(void **state)
 	}
 	for (int iter = 0; iter < 3000; iter++) {
 		uint8_t s[64], code[256], out[512], out2[512];
-		size_t sl = xorshift(&rng) % sizeof(s), cl, ol, ol2;
+		size_t sl = unit_xorshift64(&rng) % sizeof(s), cl, ol, ol2;
 		int r1, r2;
 
 		for (size_t i = 0; i < sl; i++)
-			s[i] = (uint8_t)(iter % 3 ? 32 + xorshift(&rng) % 95 : xorshift(&rng));
+			s[i] = (uint8_t)(iter % 3 ? 32 + unit_xorshift64(&rng) % 95 : unit_xorshift64(&rng));
 		cl = qpack_huff_encode(s, sl, code);
 		assert_int_equal(cl, qpack_huff_encoded_len(s, sl));
 		assert_int_equal(qpack_huff_decode(code, cl, out, sizeof(out), &ol), 0);
 		assert_bytes(out, ol, s, sl);
 		/* garbage: a random string, or a code with a flipped bit */
 		if (iter % 2) {
-			cl = 1 + xorshift(&rng) % 24;
+			cl = 1 + unit_xorshift64(&rng) % 24;
 			for (size_t i = 0; i < cl; i++)
-				code[i] = (uint8_t)(xorshift(&rng) | (iter % 4 == 1 ? 0xe0 : 0));
+				code[i] = (uint8_t)(unit_xorshift64(&rng) | (iter % 4 == 1 ? 0xe0 : 0));
 		} else if (cl) {
-			code[xorshift(&rng) % cl] ^= (uint8_t)(1u << (xorshift(&rng) % 8));
+			code[unit_xorshift64(&rng) % cl] ^= (uint8_t)(1u << (unit_xorshift64(&rng) % 8));
 		}
 		r1 = qpack_huff_decode(code, cl, out, sizeof(out), &ol);
 		r2 = naive_decode(code, cl, out2, &ol2);
@@ -226,7 +202,7 @@ static void test_huffman_invalid(void **state)
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		uint8_t in[16], out[32];
-		size_t n = unhex(cases[i].hex, in, sizeof(in)), ol;
+		size_t n = unit_unhex_spaced(cases[i].hex, in, sizeof(in)), ol;
 
 		assert_int_equal(qpack_huff_decode(in, n, out, sizeof(out), &ol) == 0,
 				 cases[i].ok == 0);

@@ -974,14 +974,6 @@ static void test_unknown_version(void **state)
 
 /* ------------------------------------------------------------ robustness */
 
-static uint64_t xorshift(uint64_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 7;
-	*x ^= *x << 17;
-	return *x;
-}
-
 /* Anything accepted is consistent with its bytes and re-encodes to a
  * packet that parses the same. */
 static void check_accepted(const uint8_t *d, size_t n, size_t sdl, const struct quic_pkt_hdr *h)
@@ -1143,26 +1135,26 @@ static void test_robustness(void **state)
 	unsigned accepted = 0, rejected = 0, kinds[QUIC_PKT_1RTT + 2] = { 0 };
 
 	for (int iter = 0; iter < 60000; iter++) {
-		const struct seed *s = &seeds[xorshift(&x) % n_seeds];
-		uint64_t r = xorshift(&x);
+		const struct seed *s = &seeds[unit_xorshift64(&x) % n_seeds];
+		uint64_t r = unit_xorshift64(&x);
 		size_t n = s->len, sdl = r % 4 ? 8 : (r >> 8) % 24, off;
 
 		memcpy(in, s->b, n);
 		switch ((r >> 16) % 6) {
 		case 0:  /* bit flips */
 			for (uint64_t k = 1 + (r >> 24) % 6; k--; ) {
-				size_t pos = xorshift(&x) % (n < 64 || r & 1 ? n : 64);
+				size_t pos = unit_xorshift64(&x) % (n < 64 || r & 1 ? n : 64);
 
-				in[pos] ^= (uint8_t)(1u << (xorshift(&x) % 8));
+				in[pos] ^= (uint8_t)(1u << (unit_xorshift64(&x) % 8));
 			}
 			break;
 		case 1:  /* truncation */
-			n = xorshift(&x) % (n + 1);
+			n = unit_xorshift64(&x) % (n + 1);
 			break;
 		case 2:  /* a length field changed: CID lengths, Length, by a little or a lot */
 		{
 			size_t pos = r >> 24 & 1 ? 5 : s->length_pos ? s->length_pos : 6;
-			uint8_t v = (uint8_t)xorshift(&x);
+			uint8_t v = (uint8_t)unit_xorshift64(&x);
 
 			if (r >> 25 & 1)
 				v = (uint8_t)(in[pos] + (int)(v % 7) - 3);
@@ -1171,24 +1163,24 @@ static void test_robustness(void **state)
 			if (pos < n)
 				in[pos] = v;
 			if (s->length_pos && r >> 26 & 1)
-				in[s->length_pos + 1] = (uint8_t)xorshift(&x);
+				in[s->length_pos + 1] = (uint8_t)unit_xorshift64(&x);
 			break;
 		}
 		case 3:  /* random bytes after a plausible first byte and version */
-			n = xorshift(&x) % sizeof(in);
+			n = unit_xorshift64(&x) % sizeof(in);
 			for (size_t i = 0; i < n; i++)
-				in[i] = (uint8_t)xorshift(&x);
+				in[i] = (uint8_t)unit_xorshift64(&x);
 			if (n >= 5 && r >> 30 & 1)
 				memcpy(in + 1, r >> 31 & 1 ? "\x00\x00\x00\x01" :
 				       "\x6b\x33\x43\xcf", 4);
 			break;
 		case 4:  /* extra bytes at the end */
 			for (size_t k = (r >> 24) % 64; k-- && n < sizeof(in); )
-				in[n++] = (uint8_t)xorshift(&x);
+				in[n++] = (uint8_t)unit_xorshift64(&x);
 			break;
 		default:  /* first byte only: form, fixed, type bits */
 			if (n)
-				in[0] = (uint8_t)xorshift(&x);
+				in[0] = (uint8_t)unit_xorshift64(&x);
 			break;
 		}
 		/* the datagram, packet after packet */

@@ -71,18 +71,18 @@ static void test_integers(void **state)
 		};
 
 		for (size_t i = 0; i < ARRAY_SIZE(over); i++) {
-			size_t n = unhex(over[i], b, sizeof(b));
+			size_t n = unit_unhex_spaced(over[i], b, sizeof(b));
 
 			buf_reader_init(&r, b, n);
 			assert_int_equal(qpack_get_int(&r, i == 3 ? 8 : 5, &v), QPACK_INT_OVERFLOW);
 		}
 		/* 2^62 - 1 exactly: 31 + (2^62 - 32) */
-		unhex("1f e0 ff ff ff ff ff ff ff 3f", b, sizeof(b));
+		unit_unhex_spaced("1f e0 ff ff ff ff ff ff ff 3f", b, sizeof(b));
 		buf_reader_init(&r, b, 10);
 		assert_int_equal(qpack_get_int(&r, 5, &v), 0);
 		assert_int_equal(v, QPACK_INT_MAX);
 		/* a redundant zero group is allowed (RFC 7541 does not forbid it) */
-		unhex("1f 80 00", b, sizeof(b));
+		unit_unhex_spaced("1f 80 00", b, sizeof(b));
 		buf_reader_init(&r, b, 3);
 		assert_int_equal(qpack_get_int(&r, 5, &v), 0);
 		assert_int_equal(v, 31);
@@ -436,7 +436,7 @@ static void test_encoder_stream_errors(void **state)
 		/* byte by byte, the same error */
 		{
 			uint8_t in[512];
-			size_t n = unhex(bad[i].hex, in, sizeof(in));
+			size_t n = unit_unhex_spaced(bad[i].hex, in, sizeof(in));
 			int ret = QPACK_OK;
 
 			qpack_decoder_init(&dec, bad[i].cap, 1);
@@ -765,7 +765,7 @@ static void test_split_encoder_stream(void **state)
 
 		qpack_decoder_init(&dec, 220, 1);
 		while (at < n) {
-			size_t piece = xorshift(&rng) % 40;
+			size_t piece = unit_xorshift64(&rng) % 40;
 
 			if (piece > n - at)
 				piece = n - at;

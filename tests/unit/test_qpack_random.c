@@ -43,7 +43,7 @@ static unsigned rt_decoded, rt_blocked, rt_cancelled;
 
 static unsigned rnd(unsigned n)
 {
-	return (unsigned)(xorshift(&rt_rng) % n);
+	return (unsigned)(unit_xorshift64(&rt_rng) % n);
 }
 
 static void pipe_put(struct rt_pipe *p, const uint8_t *b, size_t n)
@@ -320,17 +320,17 @@ static void mutate(uint8_t *b, size_t *len, size_t cap, uint64_t *rng)
 	static const uint8_t interesting[] = {
 		0x00, 0x01, 0x1f, 0x20, 0x3f, 0x40, 0x7f, 0x80, 0x81, 0xbf, 0xc0, 0xff,
 	};
-	unsigned muts = 1 + (unsigned)(xorshift(rng) % 4);
+	unsigned muts = 1 + (unsigned)(unit_xorshift64(rng) % 4);
 
 	for (unsigned m = 0; m < muts && *len; m++) {
-		size_t at = xorshift(rng) % *len;
+		size_t at = unit_xorshift64(rng) % *len;
 
-		switch (xorshift(rng) % 6) {
+		switch (unit_xorshift64(rng) % 6) {
 		case 0:
-			b[at] ^= (uint8_t)(1u << (xorshift(rng) % 8));
+			b[at] ^= (uint8_t)(1u << (unit_xorshift64(rng) % 8));
 			break;
 		case 1:
-			b[at] = interesting[xorshift(rng) % sizeof(interesting)];
+			b[at] = interesting[unit_xorshift64(rng) % sizeof(interesting)];
 			break;
 		case 2:
 			*len = at;
@@ -342,12 +342,12 @@ static void mutate(uint8_t *b, size_t *len, size_t cap, uint64_t *rng)
 		case 4:
 			if (*len < cap) {
 				memmove(b + at + 1, b + at, *len - at);
-				b[at] = (uint8_t)xorshift(rng);
+				b[at] = (uint8_t)unit_xorshift64(rng);
 				(*len)++;
 			}
 			break;
 		default:
-			b[at] += (uint8_t)(xorshift(rng) % 3) - 1;
+			b[at] += (uint8_t)(unit_xorshift64(rng) % 3) - 1;
 			break;
 		}
 	}
@@ -366,11 +366,11 @@ static void test_robustness(void **state)
 
 	/* seeds: the RFC's bytes, our encoder's sections and both streams */
 	nseeds = 0;
-	seed_len[nseeds] = unhex(B1_SEC, seeds[nseeds], 512), nseeds++;
-	seed_len[nseeds] = unhex(B2_SEC, seeds[nseeds], 512), nseeds++;
-	seed_len[nseeds] = unhex(B4_SEC, seeds[nseeds], 512), nseeds++;
-	seed_len[nseeds] = unhex(B2_ENC B3_ENC B4_ENC B5_ENC, seeds[nseeds], 512), nseeds++;
-	seed_len[nseeds] = unhex("84 01 48 c4 7f81 00", seeds[nseeds], 512), nseeds++;
+	seed_len[nseeds] = unit_unhex_spaced(B1_SEC, seeds[nseeds], 512), nseeds++;
+	seed_len[nseeds] = unit_unhex_spaced(B2_SEC, seeds[nseeds], 512), nseeds++;
+	seed_len[nseeds] = unit_unhex_spaced(B4_SEC, seeds[nseeds], 512), nseeds++;
+	seed_len[nseeds] = unit_unhex_spaced(B2_ENC B3_ENC B4_ENC B5_ENC, seeds[nseeds], 512), nseeds++;
+	seed_len[nseeds] = unit_unhex_spaced("84 01 48 c4 7f81 00", seeds[nseeds], 512), nseeds++;
 	if (HAVE_TABLE) {
 		seed_len[nseeds] = split_stream(seeds[nseeds], 512), nseeds++;
 		rt_rng = 77;
@@ -403,11 +403,11 @@ static void test_robustness(void **state)
 		int ret;
 
 		if (iter % 5 == 0) {
-			len = xorshift(&rng) % 64;
+			len = unit_xorshift64(&rng) % 64;
 			for (size_t i = 0; i < len; i++)
-				tmp[i] = (uint8_t)xorshift(&rng);
+				tmp[i] = (uint8_t)unit_xorshift64(&rng);
 		} else {
-			size_t k = xorshift(&rng) % nseeds;
+			size_t k = unit_xorshift64(&rng) % nseeds;
 
 			len = seed_len[k];
 			memcpy(tmp, seeds[k], len);
@@ -434,7 +434,7 @@ static void test_robustness(void **state)
 
 		/* encoder stream bytes, in two pieces */
 		memcpy(&dec, &base, sizeof(dec));
-		at = len ? xorshift(&rng) % (len + 1) : 0;
+		at = len ? unit_xorshift64(&rng) % (len + 1) : 0;
 		ret = qpack_decoder_feed(&dec, p, at);
 		if (ret == QPACK_OK)
 			ret = qpack_decoder_feed(&dec, p + at, len - at);

@@ -20,14 +20,6 @@ static const struct sim_addr addr_b = {
 	.ip = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, .port = 443, .family = 6,
 };
 
-static uint64_t xorshift(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 /* every callback: time as the simulator has it, never earlier than before */
 static void check_time(uint64_t *last, uint64_t now)
 {
@@ -1023,19 +1015,19 @@ static void random_cfg(uint64_t *r, struct sim_link_cfg *c)
 	static const char *const patterns[] = { NULL, "X", "..X", "X...XX....", ".........X" };
 
 	memset(c, 0, sizeof(*c));
-	c->delay_ns = xorshift(r) % (50 * MS);
-	c->jitter_ns = xorshift(r) % 3 ? xorshift(r) % (20 * MS) : 0;
-	c->loss_pm = (uint16_t)(xorshift(r) % 3 ? xorshift(r) % 500 : 0);
-	c->dup_pm = (uint16_t)(xorshift(r) % 3 ? xorshift(r) % 300 : 0);
-	c->corrupt_pm = (uint16_t)(xorshift(r) % 3 ? xorshift(r) % 300 : 0);
-	c->mtu = (uint16_t)(xorshift(r) % 2 ? 100 + xorshift(r) % 1500 : 0);
-	if (xorshift(r) % 2) {
-		c->rate_Bps = 10000 + xorshift(r) % 10000000;
-		c->queue_bytes = (uint32_t)(xorshift(r) % 2 ? xorshift(r) % 100000 : 0);
-		c->queue_dgrams = (uint32_t)(xorshift(r) % 2 ? xorshift(r) % 100 : 0);
+	c->delay_ns = unit_xorshift64(r) % (50 * MS);
+	c->jitter_ns = unit_xorshift64(r) % 3 ? unit_xorshift64(r) % (20 * MS) : 0;
+	c->loss_pm = (uint16_t)(unit_xorshift64(r) % 3 ? unit_xorshift64(r) % 500 : 0);
+	c->dup_pm = (uint16_t)(unit_xorshift64(r) % 3 ? unit_xorshift64(r) % 300 : 0);
+	c->corrupt_pm = (uint16_t)(unit_xorshift64(r) % 3 ? unit_xorshift64(r) % 300 : 0);
+	c->mtu = (uint16_t)(unit_xorshift64(r) % 2 ? 100 + unit_xorshift64(r) % 1500 : 0);
+	if (unit_xorshift64(r) % 2) {
+		c->rate_Bps = 10000 + unit_xorshift64(r) % 10000000;
+		c->queue_bytes = (uint32_t)(unit_xorshift64(r) % 2 ? unit_xorshift64(r) % 100000 : 0);
+		c->queue_dgrams = (uint32_t)(unit_xorshift64(r) % 2 ? unit_xorshift64(r) % 100 : 0);
 	}
-	c->loss_pattern = patterns[xorshift(r) % ARRAY_SIZE(patterns)];
-	c->pattern_once = xorshift(r) % 2;
+	c->loss_pattern = patterns[unit_xorshift64(r) % ARRAY_SIZE(patterns)];
+	c->pattern_once = unit_xorshift64(r) % 2;
 }
 
 static void test_random_links(void **state)
@@ -1047,22 +1039,22 @@ static void test_random_links(void **state)
 		struct sim_link_cfg c[2];
 		uint64_t prev_now;
 
-		pair_init(xorshift(&r));
+		pair_init(unit_xorshift64(&r));
 		for (int d = 0; d < 2; d++) {
 			struct peer *p = d ? &pb : &pa;
 
 			random_cfg(&r, &c[d]);
 			sim_set_link(&sim, d, &c[d]);
 			for (size_t k = 0; k < ARRAY_SIZE(sizes[d]); k++)
-				sizes[d][k] = (uint16_t)(8 + xorshift(&r) %
+				sizes[d][k] = (uint16_t)(8 + unit_xorshift64(&r) %
 							 (k % 4 ? 1300 : SIM_OUT_MAX - 7));
 			p->sizes = sizes[d];
 			p->n_sizes = ARRAY_SIZE(sizes[d]);
-			p->n = (uint32_t)(100 + xorshift(&r) % 250);
-			p->burst = (uint32_t)(1 + xorshift(&r) % 20);
-			p->interval = xorshift(&r) % (3 * MS);
-			p->start = SIM_T0 + xorshift(&r) % (10 * MS);
-			p->bad_every = (uint32_t)(xorshift(&r) % 4 ? 0 : 2 + xorshift(&r) % 30);
+			p->n = (uint32_t)(100 + unit_xorshift64(&r) % 250);
+			p->burst = (uint32_t)(1 + unit_xorshift64(&r) % 20);
+			p->interval = unit_xorshift64(&r) % (3 * MS);
+			p->start = SIM_T0 + unit_xorshift64(&r) % (10 * MS);
+			p->bad_every = (uint32_t)(unit_xorshift64(&r) % 4 ? 0 : 2 + unit_xorshift64(&r) % 30);
 		}
 		/* halfway, another link */
 		assert_int_equal(sim_run(&sim, SIM_T0 + 50 * MS, NULL, NULL), -1);

@@ -23,6 +23,16 @@ static inline uint32_t unit_xorshift32(uint32_t *state)
 	return *state = x;
 }
 
+/* xorshift64 (Marsaglia 13/7/17): 64-bit fixed-seed random numbers;
+ * *state must not be 0. */
+static inline uint64_t unit_xorshift64(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 /* Every test starts with all pools idle... */
 static inline int unit_pools_setup(void **state)
 {
@@ -68,6 +78,22 @@ static inline size_t unit_unhex(const char *hex, uint8_t *out, size_t max)
 		out[n] = b;
 	}
 	return n;
+}
+
+/* unit_unhex() for hex written in groups ("c0 00 0a"): spaces are skipped. */
+static inline size_t unit_unhex_spaced(const char *hex, uint8_t *out, size_t max)
+{
+	char tight[2048];
+	size_t n = 0;
+
+	for (; *hex; hex++) {
+		if (*hex == ' ')
+			continue;
+		assert_true(n + 1 < sizeof(tight));
+		tight[n++] = *hex;
+	}
+	tight[n] = 0;
+	return unit_unhex(tight, out, max);
 }
 
 #define UNIT_TEST(f) cmocka_unit_test_setup_teardown(f, unit_pools_setup, unit_pools_teardown)
