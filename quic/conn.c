@@ -628,6 +628,14 @@ static void input_packet(struct quic_conn *c, uint8_t *p, const struct quic_pkt_
 		c->stats.dropped++;  /* keys not yet (reordered) or no longer */
 		return;
 	}
+	/* RFC 9001 5.7: a server reads no 1-RTT packet before its handshake
+	 * is complete: acknowledging one would let the client consider the
+	 * handshake confirmed (4.1.2) and drop its Handshake keys while its
+	 * Finished may still be lost (the client sends it again) */
+	if (c->server && h->type == QUIC_PKT_1RTT && !c->complete) {
+		c->stats.dropped++;
+		return;
+	}
 	if (!conn_path_accept(c, from, &h->dcid, quic_pkt_is_long(h->first)))
 		return;
 	struct quic_keys *keys = keys_of(c, l, false);

@@ -424,7 +424,7 @@ CLIENT_ARGS="-v 0x1a2a3a4a --preferred-versions=v1" case_run vn AES-128-GCM AES-
 CLIENT_ARGS="--key-update=20ms --delay-stream=300ms" CLIENT_URI=https://localhost/ \
 	case_run keyupdate AES-128-GCM AES-128-GCM
 case_loss loss10 0.1 3 20
-case_loss loss25 0.25 3 30
+case_loss loss25 0.25 3 60
 case_loss loss10-data 0.1 1 20 data
 case_migrate migration
 case_migrate nat-rebinding --nat-rebinding
