@@ -39,7 +39,6 @@ void conn_stream_frames_acked(struct quic_conn *c, struct quic_sent *rec);
 void conn_stream_frames_lost(struct quic_conn *c, struct quic_sent *rec);
 
 /* conn_path.c */
-bool conn_addr_equal(const struct quic_addr *a, const struct quic_addr *b);
 bool conn_switch_dcid(struct quic_conn *c);
 /* May a packet from `from` to our `dcid` be processed at all? */
 bool conn_path_accept(struct quic_conn *c, const struct quic_addr *from,

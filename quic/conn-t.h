@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lib/kconfig.h"
 #include "lib/pool-t.h"
@@ -25,6 +26,17 @@ struct quic_addr {
 	uint16_t port;
 	uint8_t ip[16];   /* 4 bytes used for IPv4 */
 };
+
+/* Same family and address (the port aside). */
+static inline bool quic_addr_same_host(const struct quic_addr *a, const struct quic_addr *b)
+{
+	return a->family == b->family && !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
+}
+
+static inline bool quic_addr_equal(const struct quic_addr *a, const struct quic_addr *b)
+{
+	return a->port == b->port && quic_addr_same_host(a, b);
+}
 
 struct quic_space {
 	uint64_t next_pn;

@@ -805,8 +805,7 @@ void quic_conn_input(struct quic_conn *c, const struct quic_addr *from, uint8_t 
 		if (!off) {
 			first_dcid = h.dcid;
 		} else if (h.type != QUIC_PKT_RETRY && h.type != QUIC_PKT_VERSION_NEGOTIATION &&
-			   (h.dcid.len != first_dcid.len ||
-			    memcmp(h.dcid.b, first_dcid.b, h.dcid.len)) &&
+			   !quic_cid_equal(&h.dcid, &first_dcid) &&
 			   !owned_by(c, &h.dcid)) {
 			c->stats.dropped++;
 			off += h.len;
@@ -876,9 +875,10 @@ static int build_packet(struct quic_conn *c, enum quic_pn_space s, struct buf_wr
 	struct quic_recovery_space *rs = &c->rec.sp[s];
 	/* what may go in it: an ACK always; ack-eliciting frames when the
 	 * window allows or as a PTO probe, and only with a record to track
-	 * them (none left in the pool: this packet carries an ACK or nothing) */
-	struct quic_sent *rec = quic_recovery_record(&c->rec);
-	bool may_elicit = rec && (budget || rs->probes);
+	 * them (none left in the pool: this packet carries an ACK or nothing;
+	 * an ACK-only packet takes no record at all) */
+	struct quic_sent *rec = budget || rs->probes ? quic_recovery_record(&c->rec) : NULL;
+	bool may_elicit = rec != NULL;
 	uint8_t *pkt = w->p;
 	size_t length_pos = 0, pn_offset, pnlen, hdrlen, avail;
 	uint64_t pn = sp->next_pn;
@@ -1111,7 +1111,7 @@ size_t quic_conn_output(struct quic_conn *c, struct quic_addr *to, uint8_t *out,
 	if (cap > MAX_DATAGRAM)
 		cap = MAX_DATAGRAM;
 	*to = c->peer;
-	if (c->path_response_pending && !conn_addr_equal(&c->path_response_to, &c->peer) &&
+	if (c->path_response_pending && !quic_addr_equal(&c->path_response_to, &c->peer) &&
 	    c->space[QUIC_SPACE_APP].tx_keys && c->state == QUIC_CONN_ESTABLISHED)
 		return output_probe_response(c, to, out, cap, now);
 	if (c->server && !c->address_validated) {
@@ -1341,7 +1341,7 @@ int quic_conn_init(struct quic_conn *c, struct quic_endpoint *ep, pool_handle_t 
 	    local_tparams(c, tp, sizeof(tp), &tplen) != 0 ||
 	    quic_tls_init(&hs->tls, &ep->tls, bufs, caps, tp, tplen, server ? NULL : ep->sni) != 0)
 		goto fail;
-	if (!server && ep->session_len && conn_addr_equal(&ep->session_for, peer)) {
+	if (!server && ep->session_len && quic_addr_equal(&ep->session_for, peer)) {
 		/* resume; the session is used once (a new ticket follows) */
 		if (quic_tls_set_session(&hs->tls, ep->session, ep->session_len) == 0)
 			remembered_tparams(c);

@@ -62,9 +62,7 @@ int conn_on_new_cid(struct quic_conn *c, const struct quic_frame *f)
 		}
 		if (p->seq == f->new_cid.seq) {
 			/* a repeat must be identical */
-			return p->cid.len == f->new_cid.cid.len &&
-			       !memcmp(p->cid.b, f->new_cid.cid.b, p->cid.len) ?
-			       0 : QUIC_PROTOCOL_VIOLATION;
+			return quic_cid_equal(&p->cid, &f->new_cid.cid) ? 0 : QUIC_PROTOCOL_VIOLATION;
 		}
 	}
 	if (f->new_cid.seq < c->peer_retire_prior_to) {

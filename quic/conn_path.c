@@ -18,17 +18,6 @@
 #include "quic/endpoint.h"
 #include "quic/recovery.h"
 
-bool conn_addr_equal(const struct quic_addr *a, const struct quic_addr *b)
-{
-	return a->family == b->family && a->port == b->port &&
-	       !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
-}
-
-static bool same_host(const struct quic_addr *a, const struct quic_addr *b)
-{
-	return a->family == b->family && !memcmp(a->ip, b->ip, a->family == 4 ? 4 : 16);
-}
-
 /* 8.2.4: give a validation max(3 PTO, 6 * initial RTT). */
 static uint64_t validation_period(const struct quic_conn *c)
 {
@@ -76,7 +65,7 @@ static void migrate(struct quic_conn *c, const struct quic_addr *to, size_t dgra
 	}
 	/* 9.4: a new address is a new network path; a new port alone is most
 	 * likely the same path behind a NAT */
-	if (!same_host(&c->peer, to))
+	if (!quic_addr_same_host(&c->peer, to))
 		quic_recovery_new_path(&c->rec);
 	c->peer = *to;
 	c->address_validated = false;
@@ -91,7 +80,7 @@ static void migrate(struct quic_conn *c, const struct quic_addr *to, size_t dgra
 bool conn_path_accept(struct quic_conn *c, const struct quic_addr *from,
 		      const struct quic_cid *dcid, bool long_header)
 {
-	if (conn_addr_equal(from, &c->peer))
+	if (quic_addr_equal(from, &c->peer))
 		return true;
 	/* 9: no migration before the handshake is confirmed; and a server
 	 * that disabled active migration drops a peer that moved on purpose */
@@ -111,11 +100,11 @@ void conn_path_on_packet(struct quic_conn *c, const struct quic_addr *from,
 
 	/* a PATH_RESPONSE to a probe is padded to 1200 bytes (8.2.2) when
 	 * that is within three times what the probe brought (8.1) */
-	if (c->path_response_pending && conn_addr_equal(from, &c->path_response_to))
+	if (c->path_response_pending && quic_addr_equal(from, &c->path_response_to))
 		c->probe_pad = dgram_len >= 400;
 	if (!largest)
 		return;  /* 9.3: only the newest packet moves the connection */
-	if (!conn_addr_equal(from, &c->peer) && c->server) {
+	if (!quic_addr_equal(from, &c->peer) && c->server) {
 		if (non_probing) {
 			migrate(c, from, dgram_len, new_cid, now);
 		} else if (new_cid) {
@@ -191,7 +180,7 @@ bool conn_write_path_frames(struct quic_conn *c, struct buf_writer *w, struct qu
 			eliciting = true;
 		}
 	}
-	if (c->path_response_pending && conn_addr_equal(&c->path_response_to, &c->peer)) {
+	if (c->path_response_pending && quic_addr_equal(&c->path_response_to, &c->peer)) {
 		struct quic_frame f = { .type = QUIC_FRAME_PATH_RESPONSE };
 
 		memcpy(f.path.data, c->path_response, sizeof(f.path.data));
@@ -206,7 +195,7 @@ bool conn_write_path_frames(struct quic_conn *c, struct buf_writer *w, struct qu
 bool conn_path_waiting(const struct quic_conn *c)
 {
 	return c->challenge_pending ||
-	       (c->path_response_pending && conn_addr_equal(&c->path_response_to, &c->peer));
+	       (c->path_response_pending && quic_addr_equal(&c->path_response_to, &c->peer));
 }
 
 void conn_path_lost(struct quic_conn *c, const struct quic_sent *p)

@@ -253,8 +253,7 @@ pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_
 		pool_free(&pool_conn, c);
 		return POOL_HANDLE_NONE;
 	}
-	if (ep->token_len && ep->token_for.family == peer->family &&
-	    !memcmp(ep->token_for.ip, peer->ip, sizeof(peer->ip))) {
+	if (ep->token_len && quic_addr_same_host(&ep->token_for, peer)) {
 		memcpy(c->token, ep->token, ep->token_len);  /* 8.1.3: sent in Initials */
 		c->token_len = ep->token_len;
 	}
@@ -423,7 +422,7 @@ static void new_initial(struct quic_endpoint *ep, const struct quic_addr *from, 
 		ip.port = 0;
 		if (quic_token_check(&ep->tokens, h->token, h->token_len, ab, addr_bytes(from, ab),
 				     now, &kind, &o, &s) == 0 && kind == QUIC_TOKEN_RETRY &&
-		    s.len == h->dcid.len && !memcmp(s.b, h->dcid.b, s.len)) {
+		    quic_cid_equal(&s, &h->dcid)) {
 			odcid = o;
 			rscid = s;
 			retried = true;

@@ -160,6 +160,7 @@ static void detect_lost(struct quic_recovery *r, enum quic_pn_space s,
 	struct quic_recovery_space *sp = &r->sp[s];
 	uint64_t delay = max_u64(r->rtt.latest, r->rtt.smoothed) * 9 / 8;
 	uint64_t lost_send_time, newest_lost = 0, run_start = 0, run_end = 0;
+	uint64_t pc_period = persistent_duration(r);
 	bool any = false, in_run = false, persistent = false;
 	struct quic_sent *p, *next;
 
@@ -184,7 +185,7 @@ static void detect_lost(struct quic_recovery *r, enum quic_pn_space s,
 				run_start = p->time;
 			run_end = p->time;
 			in_run = true;
-			if (run_end - run_start > persistent_duration(r))
+			if (run_end - run_start > pc_period)
 				persistent = true;
 		} else {
 			in_run = false;

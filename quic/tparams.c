@@ -279,8 +279,7 @@ int quic_tparams_decode(const uint8_t *p, size_t len, bool from_server, struct q
 
 static bool cid_eq(const struct quic_cid *a, const struct quic_cid *b)
 {
-	return a && b && a->len == b->len && a->len <= QUIC_MAX_CID_LEN &&
-	       memcmp(a->b, b->b, a->len) == 0;
+	return a && b && a->len <= QUIC_MAX_CID_LEN && quic_cid_equal(a, b);
 }
 
 /* RFC 9000 7.3: absent initial_source_connection_id (either side) or
