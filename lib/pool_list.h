@@ -17,6 +17,10 @@
 	POOL(conn,     struct quic_conn,      CONFIG_POOL_CONNECTIONS) \
 	POOL(sent,     struct quic_sent,      CONFIG_POOL_SENT_PACKETS) \
 	POOL(hs,       struct quic_hs,        CONFIG_QUIC_HANDSHAKES) \
+	POOL(h3conn,   struct h3_conn,        CONFIG_POOL_CONNECTIONS) \
+	POOL(h3stream, struct h3_stream,      CONFIG_POOL_CONNECTIONS * CONFIG_POOL_STREAMS_PER_CONN) \
+	POOL(termreq,  struct term_req,       CONFIG_POOL_CONNECTIONS * CONFIG_POOL_STREAMS_PER_CONN) \
+	POOL(backend,  struct term_backend,   CONFIG_TERM_BACKEND_CONNS) \
 	POOL(tls_64,   struct arena_block_64,  CONFIG_TLS_ARENA_64) \
 	POOL(tls_128,  struct arena_block_128, CONFIG_TLS_ARENA_128) \
 	POOL(tls_256,  struct arena_block_256, CONFIG_TLS_ARENA_256) \

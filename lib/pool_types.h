@@ -32,5 +32,9 @@ struct arena_block_32k { uint8_t b[32768]; };
 
 /* QUIC connections and their handshake blocks */
 #include "quic/conn-t.h"
+/* HTTP/3 connections and the streams their peers open */
+#include "http3/h3conn-t.h"
+/* the terminator's requests */
+#include "term/term-t.h"
 
 #endif

@@ -101,6 +101,7 @@ struct quic_endpoint;
 struct quic_conn {
 	struct quic_endpoint *ep;
 	pool_handle_t self;
+	pool_handle_t app;               /* the application's object (HTTP/3 connection) */
 	bool server;
 	enum quic_conn_state state;
 	uint32_t version;
@@ -187,6 +188,10 @@ struct quic_conn {
 	/* closing */
 	uint64_t close_error;
 	bool close_app, close_pending;
+	/* the CONNECTION_CLOSE the peer sent, if any: its error code and
+	 * whether it was the application's (type 0x1d) */
+	uint64_t peer_close_error;
+	bool peer_close_app, peer_closed;
 	uint8_t alert;
 	struct {
 		uint32_t pkts_rx, pkts_tx, dropped, decrypt_fail, dup, key_updates;

@@ -521,6 +521,12 @@ static int on_frame(struct quic_conn *c, enum quic_pn_space s, const struct quic
 		return 0;
 	case QUIC_FRAME_CONNECTION_CLOSE:
 	case QUIC_FRAME_CONNECTION_CLOSE_APP:
+		/* kept for the application and tests: why the peer closed */
+		if (!c->peer_closed) {
+			c->peer_closed = true;
+			c->peer_close_error = f->close.error;
+			c->peer_close_app = f->type == QUIC_FRAME_CONNECTION_CLOSE_APP;
+		}
 		enter_draining(c, now);
 		return 0;
 	case QUIC_FRAME_PATH_CHALLENGE:
@@ -1373,6 +1379,9 @@ void quic_conn_deinit(struct quic_conn *c)
 {
 	struct quic_hs *hs = hs_of(c);
 
+	/* the application lets go first: it names c by handle */
+	if (c->ep && c->ep->app && c->ep->app->conn_closed)
+		c->ep->app->conn_closed(c->ep->app_ctx, c);
 	/* registry first (DESIGN.md 4.1), then the memory */
 	if (c->ep)
 		quic_cid_remove_conn(&c->ep->cids, c->self);

@@ -74,6 +74,16 @@ struct quic_stream *quic_conn_stream_open(struct quic_conn *c, bool bidi);
  * stream's buffer is full: write again after the peer acknowledges). */
 size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const uint8_t *data,
 			      size_t len, bool fin);
+/* Bytes a write would take whole now: the stream's free buffer, as far
+ * as the chunk pool can back it (a write of at most this many is never
+ * short, so a frame can be written in one piece). 0 before the
+ * connection may send stream data. */
+size_t quic_conn_stream_writable(const struct quic_conn *c, const struct quic_stream *s);
+/* Bytes readable in order now. */
+size_t quic_conn_stream_readable(const struct quic_conn *c, const struct quic_stream *s);
+/* Copy up to cap readable bytes without reading them. */
+size_t quic_conn_stream_peek(const struct quic_conn *c, const struct quic_stream *s, uint8_t *out,
+			     size_t cap);
 /* Read in order; credits connection flow control for what is read. */
 size_t quic_conn_stream_read(struct quic_conn *c, struct quic_stream *s, uint8_t *out, size_t cap,
 			     bool *fin);

@@ -78,8 +78,11 @@ static void sweep_one(void *ctx, struct quic_stream *s)
 {
 	struct quic_conn *c = ctx;
 
-	if (quic_stream_done(s))
-		quic_streams_close(&c->streams, s);
+	if (!quic_stream_done(s))
+		return;
+	if (c->ep->app && c->ep->app->stream_closed)
+		c->ep->app->stream_closed(c->ep->app_ctx, c, s);
+	quic_streams_close(&c->streams, s);
 }
 
 void conn_sweep_streams(struct quic_conn *c)
@@ -375,6 +378,35 @@ size_t quic_conn_stream_write(struct quic_conn *c, struct quic_stream *s, const 
 	if (c->state != QUIC_CONN_ESTABLISHED && !(c->early_tx && c->state == QUIC_CONN_HANDSHAKE))
 		return 0;
 	return quic_stream_write(s, data, len, fin);
+}
+
+size_t quic_conn_stream_writable(const struct quic_conn *c, const struct quic_stream *s)
+{
+	const struct pool_stats *ps = pool_stats_of(&pool_chunk);
+	size_t room, part, backed;
+
+	if (c->state != QUIC_CONN_ESTABLISHED && !(c->early_tx && c->state == QUIC_CONN_HANDSHAKE))
+		return 0;
+	room = quic_stream_writable(s);
+	/* the chunk tx_written falls in is allocated already, unless it is
+	 * on a chunk boundary */
+	part = (size_t)(s->tx_written % CONFIG_POOL_STREAM_CHUNK_SIZE);
+	part = part ? CONFIG_POOL_STREAM_CHUNK_SIZE - part : 0;
+	backed = part + (size_t)(ps->capacity - ps->in_use) * CONFIG_POOL_STREAM_CHUNK_SIZE;
+	return room < backed ? room : backed;
+}
+
+size_t quic_conn_stream_readable(const struct quic_conn *c, const struct quic_stream *s)
+{
+	(void)c;
+	return quic_stream_readable(s);
+}
+
+size_t quic_conn_stream_peek(const struct quic_conn *c, const struct quic_stream *s, uint8_t *out,
+			     size_t cap)
+{
+	(void)c;
+	return quic_stream_peek(s, out, cap);
 }
 
 size_t quic_conn_stream_read(struct quic_conn *c, struct quic_stream *s, uint8_t *out, size_t cap,

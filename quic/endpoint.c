@@ -244,6 +244,7 @@ pool_handle_t quic_endpoint_connect(struct quic_endpoint *ep, const struct quic_
 	pool_handle_t h;
 	struct quic_conn *c;
 
+	ep->now = now;
 	if (ep->server || !(c = new_conn(ep, &h)))
 		return POOL_HANDLE_NONE;
 	random_cid(ep, &scid);
@@ -495,6 +496,7 @@ void quic_endpoint_input_ecn(struct quic_endpoint *ep, const struct quic_addr *f
 	struct quic_pkt_hdr h;
 	struct quic_conn *c;
 
+	ep->now = now;
 	if (ep->server)
 		quic_tls_ctx_tick(&ep->tls, now);  /* ticket times, replay window */
 	ep->st.dgrams_rx++;
@@ -554,6 +556,7 @@ size_t quic_endpoint_output(struct quic_endpoint *ep, struct quic_addr *to, uint
 size_t quic_endpoint_output_ecn(struct quic_endpoint *ep, struct quic_addr *to, uint8_t *out,
 				size_t cap, uint8_t *ecn, uint64_t now)
 {
+	ep->now = now;
 	*ecn = QUIC_ECN_NOT_ECT;  /* stateless answers are never marked */
 	if (ep->pending_len) {
 		size_t n = ep->pending_len;
@@ -601,6 +604,7 @@ uint64_t quic_endpoint_deadline(const struct quic_endpoint *ep)
 
 void quic_endpoint_timeout(struct quic_endpoint *ep, uint64_t now)
 {
+	ep->now = now;
 	if (ep->server)
 		quic_tls_ctx_tick(&ep->tls, now);
 	for (uint32_t i = 0; i < ep->nconns;) {

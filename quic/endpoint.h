@@ -33,6 +33,14 @@ struct quic_stream;
 struct quic_app_ops {
 	/* s has new data, a FIN or a reset to read, or the peer stopped it */
 	void (*stream_event)(void *ctx, struct quic_conn *c, struct quic_stream *s);
+	/* s is about to be freed: both its sides are finished (after the
+	 * last stream_event). Not called for the streams of a connection
+	 * that goes: conn_closed covers them. May be NULL. */
+	void (*stream_closed)(void *ctx, struct quic_conn *c, struct quic_stream *s);
+	/* c is about to be freed (closed, timed out, refused, or the
+	 * endpoint goes): the last call about it and its streams. The
+	 * streams may not be used any more. May be NULL. */
+	void (*conn_closed)(void *ctx, struct quic_conn *c);
 };
 
 enum quic_retry_policy {
@@ -116,6 +124,9 @@ struct quic_endpoint {
 	size_t pending_len;
 	struct quic_addr pending_to;
 	struct quic_endpoint_stats st;
+	/* the `now` of the call in progress (or the last one): for the
+	 * application's callbacks, which get no time of their own */
+	uint64_t now;
 	struct quic_cid_table cids;
 };
 

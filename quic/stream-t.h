@@ -84,6 +84,9 @@ struct quic_stream {
 	/* data of it arrived in 0-RTT (RFC 8470: the HTTP layer forwards
 	 * only safe methods from such a request, marked Early-Data: 1) */
 	bool rx_early;
+	/* the application's object for this stream (HTTP/3: its h3 stream),
+	 * by handle (DESIGN.md 4.2); NONE until it sets one */
+	pool_handle_t app;
 };
 
 /* Connection-level flow control (MAX_DATA, RFC 9000 4.1), one per

@@ -347,6 +347,15 @@ size_t quic_stream_read(struct quic_stream *s, uint8_t *out, size_t cap, bool *f
 	return n;
 }
 
+size_t quic_stream_peek(const struct quic_stream *s, uint8_t *out, size_t cap)
+{
+	size_t n = quic_stream_readable(s);
+
+	if (n > cap)
+		n = cap;
+	return n ? chunks_get(s->rx_chunk, s->rx_read - rx_base(s), out, n) : 0;
+}
+
 size_t quic_stream_readable(const struct quic_stream *s)
 {
 	if (s->rx_state > QUIC_STREAM_RX_DATA_RECVD)

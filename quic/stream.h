@@ -74,6 +74,9 @@ int quic_stream_on_frame(struct quic_stream *s, uint64_t off, const uint8_t *dat
 size_t quic_stream_read(struct quic_stream *s, uint8_t *out, size_t cap, bool *fin);
 /* Bytes the app could read now. */
 size_t quic_stream_readable(const struct quic_stream *s);
+/* Copies up to cap of them without reading them (a frame header, or a
+ * whole HTTP/3 HEADERS frame, looked at before it is taken). */
+size_t quic_stream_peek(const struct quic_stream *s, uint8_t *out, size_t cap);
 /* RESET_STREAM: final size checks as for STREAM (RFC 9000 4.5). */
 int quic_stream_on_reset(struct quic_stream *s, uint64_t err, uint64_t final_size,
 			 uint64_t *new_bytes);

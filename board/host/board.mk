@@ -1,5 +1,5 @@
 # board/host: tern as a Linux process built with the native toolchain.
-port-y  += port/posix/posix.c
+port-y  += port/posix/posix.c port/posix/tcp.c
 board-y += board/host/main.c
 IMAGE   := $(O)/tern
 UNIT_RUNNER :=

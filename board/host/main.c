@@ -1,9 +1,9 @@
 /* board/host: tern as a Linux process (also the linux-arm64 board).
  *
  * Configuration, pools, one UDP socket feeding the QUIC endpoint
- * (quic/endpoint.h) with the monotonic clock, clean shutdown with
- * statistics. QUIC connections complete their handshake; HTTP/3 is not
- * served yet (docs/ROADMAP.md), and the start-up line says so.
+ * (quic/endpoint.h) with the monotonic clock, HTTP/3 served by the
+ * terminator (term/term.h), a graceful stop on SIGINT/SIGTERM (GOAWAY,
+ * drain, statistics, exit 0).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -22,13 +22,19 @@
 #include "lib/log.h"
 #include "lib/pool.h"
 #include "port/port.h"
+#include "port/posix/posix.h"
 #include "quic/conn.h"
 #include "quic/endpoint.h"
+#include "term/term.h"
 /* the demo certificate (CN localhost, signed by the test CA) until
  * --cert/--key load real ones */
 #include "tests/unit/data/test_cert.h"
 
 static struct quic_endpoint ep;
+static struct term term;
+
+/* after SIGINT/SIGTERM: how long requests in progress may take to finish */
+#define DRAIN_NS (UINT64_C(10) * 1000000000u)
 
 static volatile sig_atomic_t stop_signal;
 
@@ -50,6 +56,17 @@ static void usage(FILE *f)
 		"      --cert FILE         server certificate, PEM or DER (default: the\n"
 		"                          built-in demo certificate, CN localhost)\n"
 		"      --key FILE          its private key, PEM or DER (with --cert)\n"
+		"  -b, --backend HOST:PORT HTTP/1.1 backend for every request no route and\n"
+		"                          no built-in path (/, /bytes/N, /echo) takes;\n"
+		"                          HOST an IPv4 address or [IPv6] (default: %s)\n"
+		"      --route [AUTHORITY]/PREFIX=HOST:PORT\n"
+		"                          send matching requests to that backend, before\n"
+		"                          the built-in paths; longest prefix wins;\n"
+		"                          repeatable (adds to CONFIG_TERM_ROUTES)\n"
+		"      --backend-timeout SECONDS\n"
+		"                          connect, first byte and idle limit for backends;\n"
+		"                          then 504 (default %u)\n"
+		"      --alt-svc VALUE     add alt-svc: VALUE to backend responses\n"
 		"      --retry             answer every new client with a Retry first\n"
 		"                          (address validation, RFC 9000 8.1)\n"
 		"      --crypto=MODE       packet protection path: auto (the best the CPU\n"
@@ -61,7 +78,8 @@ static void usage(FILE *f)
 		"On SIGINT/SIGTERM tern stops, prints pool statistics and exits 0.\n"
 		"Exit status 2: bad option, the address cannot be served, or the\n"
 		"certificate or key cannot be used (one line says which and why).\n",
-		CONFIG_TERM_LISTEN_PORT);
+		CONFIG_TERM_LISTEN_PORT, CONFIG_TERM_BACKEND[0] ? CONFIG_TERM_BACKEND : "none",
+		(unsigned)(CONFIG_TERM_BACKEND_TIMEOUT_MS / 1000));
 }
 
 /* ---- certificate and key files: PEM (the first block of the right
@@ -348,6 +366,10 @@ int main(int argc, char **argv)
 		{ "pool-stats", no_argument, NULL, 'P' },
 		{ "crypto", required_argument, NULL, 'C' },
 		{ "retry", no_argument, NULL, 'R' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "route", required_argument, NULL, 'r' },
+		{ "backend-timeout", required_argument, NULL, 'T' },
+		{ "alt-svc", required_argument, NULL, 'A' },
 		{ "cert", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "version", no_argument, NULL, 'V' },
@@ -363,11 +385,44 @@ int main(int argc, char **argv)
 	size_t cert_len = sizeof(test_server_cert_der), key_len = sizeof(test_server_key_der);
 	static const char *const cert_kinds[] = { "CERTIFICATE", NULL };
 	static const char *const key_kinds[] = { "PRIVATE KEY", NULL };
+	const char *backend_arg = NULL, *routes[CONFIG_TERM_ROUTES_MAX], *alt_svc = "";
+	unsigned nroutes = 0;
+	double backend_timeout = 0;
 	int c;
 
 	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
-	while ((c = getopt_long(argc, argv, "l:t:Vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:t:b:Vh", opts, NULL)) != -1) {
 		switch (c) {
+		case 'b':
+			backend_arg = optarg;
+			break;
+		case 'r':
+			if (nroutes == CONFIG_TERM_ROUTES_MAX) {
+				fprintf(stderr, "tern: --route: more than %d routes (CONFIG_TERM_ROUTES_MAX)\n",
+					CONFIG_TERM_ROUTES_MAX);
+				return 2;
+			}
+			routes[nroutes++] = optarg;
+			break;
+		case 'T': {
+			char *e;
+
+			backend_timeout = strtod(optarg, &e);
+			if (*e || backend_timeout < 0.1 || backend_timeout > 3600) {
+				fprintf(stderr, "tern: --backend-timeout: '%s' is not a number of seconds "
+					"from 0.1 to 3600\n", optarg);
+				return 2;
+			}
+			break;
+		}
+		case 'A':
+			if (strlen(optarg) >= sizeof(term.alt_svc)) {
+				fprintf(stderr, "tern: --alt-svc: longer than %zu bytes\n",
+					sizeof(term.alt_svc) - 1);
+				return 2;
+			}
+			alt_svc = optarg;
+			break;
 		case 'l':
 			listen_arg = optarg;
 			break;
@@ -442,6 +497,25 @@ int main(int argc, char **argv)
 			listen_arg);
 		return 2;
 	}
+	const char *why;
+
+	if (term_init(&term, &why)) {
+		fprintf(stderr, "tern: Kconfig: %s\n", why);
+		return 2;
+	}
+	if (backend_arg && term_set_backend(&term, backend_arg, &why)) {
+		fprintf(stderr, "tern: --backend '%s': %s\n", backend_arg, why);
+		return 2;
+	}
+	for (unsigned i = 0; i < nroutes; i++) {
+		if (term_add_route(&term, routes[i], &why)) {
+			fprintf(stderr, "tern: --route '%s': %s\n", routes[i], why);
+			return 2;
+		}
+	}
+	if (backend_timeout > 0)
+		term.timeout_ns = (uint64_t)(backend_timeout * 1e9);
+	snprintf(term.alt_svc, sizeof(term.alt_svc), "%s", alt_svc);
 	pool_init_all();
 	int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
@@ -461,8 +535,10 @@ int main(int argc, char **argv)
 
 	if (!ecn)
 		LOG_WARN("ECN off: the socket cannot report the ECN field (%s)", strerror(errno));
+
 	struct quic_endpoint_cfg cfg = {
 		.server = true, .no_ecn = !ecn,
+		.app = h3_server_app_ops(), .app_ctx = &term.h3,
 		.early_data = true,  /* only with CONFIG_QUIC_0RTT=y */
 		.cert = cert_path ? cert_der : test_server_cert_der, .certlen = cert_len,
 		.key = key_path ? key_der : test_server_key_der, .keylen = key_len,
@@ -493,8 +569,14 @@ int main(int argc, char **argv)
 
 	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
 	LOG_INFO("%s", crypto_paths(line, sizeof(line)));
-	LOG_WARN("HTTP/3 not served yet (see docs/ROADMAP.md): QUIC handshakes complete, "
-		 "requests get no answer");
+	term_attach(&term, &ep);
+	LOG_INFO("HTTP/3: built-in responder on / (status), /bytes/N, /echo");
+	for (uint32_t i = 0; i < term.nroutes; i++)
+		LOG_INFO("route %s%s -> port %u", term.routes[i].authority, term.routes[i].prefix,
+			 (unsigned)term.routes[i].to.port);
+	if (term.has_backend)
+		LOG_INFO("backend: %s (timeout %.1f s) for every other path",
+			 backend_arg ? backend_arg : CONFIG_TERM_BACKEND, (double)term.timeout_ns / 1e9);
 	LOG_INFO("certificate: %s", cert_path ? cert_path : "built-in demo (CN localhost)");
 
 	uint64_t start = port_now_ns();
@@ -503,23 +585,47 @@ int main(int argc, char **argv)
 	uint32_t done_seen = 0;
 	static uint8_t buf[65536];
 
-	while (!stop_signal) {
+	uint64_t drain_end = 0;
+
+	for (;;) {
 		uint64_t now = port_now_ns();
 
+		if (stop_signal && !drain_end) {
+			/* GOAWAY, let requests in progress finish, then go */
+			LOG_INFO("signal %d: GOAWAY to %u connections, draining (at most %u s)",
+				 (int)stop_signal, (unsigned)ep.nconns,
+				 (unsigned)(DRAIN_NS / 1000000000u));
+			drain_end = now + DRAIN_NS;
+			term_shutdown(&term, now);
+		}
+		if (drain_end && (term_idle(&term) || now >= drain_end))
+			break;
 		if (now >= end)
 			break;
 		uint64_t wake = quic_endpoint_deadline(&ep);
 
+		if (term_deadline(&term) < wake)
+			wake = term_deadline(&term);
+
 		if (wake > end)
 			wake = end;
+		if (drain_end && wake > drain_end)
+			wake = drain_end;
 		uint64_t left_ms = wake > now ? (wake - now + 999999) / 1000000u : 0;
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int r = poll(&pfd, 1, left_ms > 1000 ? 1000 : (int)left_ms);
+		struct pollfd pfd[1 + CONFIG_TERM_BACKEND_CONNS];
+		int ids[CONFIG_TERM_BACKEND_CONNS];
+		size_t nb;
+
+		pfd[0] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		nb = port_posix_tcp_pollfds(pfd + 1, ids, CONFIG_TERM_BACKEND_CONNS);
+		int r = poll(pfd, 1 + nb, left_ms > 1000 ? 1000 : (int)left_ms);
 
 		if (r < 0 && errno != EINTR) {
 			LOG_ERR("poll: %s", strerror(errno));
 			break;
 		}
+		for (size_t i = 0; r > 0 && i < nb; i++)
+			port_posix_tcp_revents(ids[i], pfd[1 + i].revents);
 		for (;;) {
 			struct sockaddr_storage from;
 			uint8_t cp;
@@ -537,6 +643,7 @@ int main(int argc, char **argv)
 		now = port_now_ns();
 		if (quic_endpoint_deadline(&ep) <= now)
 			quic_endpoint_timeout(&ep, now);
+		term_poll(&term, now);
 		for (;;) {
 			struct quic_addr to;
 			struct sockaddr_storage ss;
@@ -587,6 +694,14 @@ int main(int argc, char **argv)
 	LOG_INFO("ecn: datagrams received %lu ECT(0), %lu ECT(1), %lu CE, %lu not ECT; "
 		 "%u connections validated ECN", ecn_rx[QUIC_ECN_ECT0], ecn_rx[QUIC_ECN_ECT1],
 		 ecn_rx[QUIC_ECN_CE], ecn_rx[QUIC_ECN_NOT_ECT], (unsigned)sum.ecn_capable);
+	LOG_INFO("http3: %u requests (%u responder, %u not found, %u too early, %u aborted); "
+		 "2xx %u, 4xx %u, 5xx %u; %u stream errors, %u connection errors, %u GOAWAY",
+		 (unsigned)term.st.requests, (unsigned)term.st.responder,
+		 (unsigned)term.st.not_found, (unsigned)term.st.too_early,
+		 (unsigned)term.st.aborted, (unsigned)term.st.status_2xx,
+		 (unsigned)term.st.status_4xx, (unsigned)term.st.status_5xx,
+		 (unsigned)term.h3.st.stream_errors, (unsigned)term.h3.st.conn_errors,
+		 (unsigned)term.h3.st.goaways);
 	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",
 		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,
