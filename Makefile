@@ -31,7 +31,7 @@ export TERN_VERSION
 # Goals that need no configuration (and must not generate one).
 NOCONFIG_GOALS := help deps menuconfig olddefconfig savedefconfig %_defconfig \
                   clean distclean test build-matrix kconfig-lint run size \
-                  test-config test-unit-% test-summary bench-crypto
+                  test-config test-unit-% test-summary bench-crypto interop
 CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
 ifneq ($(filter %_defconfig,$(MAKECMDGOALS)),)
 CONFIG_GOALS := $(filter-out %_defconfig,$(CONFIG_GOALS))
@@ -172,6 +172,7 @@ help:
 ## Targets (O=dir picks the output directory, SAN=1 builds with ASan+UBSan):
 ##   make run              the host terminator on 127.0.0.1:4433
 ##   make test             everything that must pass before a change lands
+##   make interop          build the host tern, run tests/interop/{handshake,h3}.sh on it
 ##   make                  the image for the board in .config (host defconfig if none)
 ##   make unit             build and run the unit tests for the board in .config
 ##                         (bare metal: all suites in build/selftest.elf under QEMU)
@@ -203,6 +204,24 @@ run: deps
 		[ -f build/run/.config ] || $(MAKE) --no-print-directory O=build/run host_defconfig; \
 		$(MAKE) --no-print-directory O=build/run all && exec build/run/tern $(RUN_CERT) $(RUN_ARGS); \
 	fi
+
+# make interop: gtlsclient against the host tern on loopback, the QUIC
+# handshake cases, then the HTTP/3 ones (tests/interop/). The host build
+# is $(O)'s, or build/interop from the host defconfig when $(KCONFIG_CONFIG)
+# is for another board. Both scripts run; either one failing fails the goal.
+.PHONY: interop
+interop: deps
+	$(Q)if [ ! -f $(KCONFIG_CONFIG) ] || grep -q '^CONFIG_BOARD_HOST=y' $(KCONFIG_CONFIG); then \
+		o=$(O); \
+	else \
+		o=build/interop; echo "  INTEROP $(KCONFIG_CONFIG) is for another board: the host defconfig in $$o"; \
+		[ -f $$o/.config ] || $(MAKE) --no-print-directory O=$$o host_defconfig || exit 1; \
+	fi; \
+	$(MAKE) --no-print-directory O=$$o all || exit 1; \
+	rc=0; \
+	echo "  INTEROP tests/interop/handshake.sh $$o/tern"; bash tests/interop/handshake.sh $$o/tern || rc=1; \
+	echo "  INTEROP tests/interop/h3.sh $$o/tern"; bash tests/interop/h3.sh $$o/tern || rc=1; \
+	exit $$rc
 
 .PHONY: print-image size-image size build-matrix
 print-image:

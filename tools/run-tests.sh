@@ -127,9 +127,14 @@ step_interop() {
 	$MAKE O=$T/host all && $MAKE O=$T/linux-arm64 all || return 1
 	echo "=== suite: interop-host"
 	bash tests/interop/handshake.sh $T/host/tern || true
+	echo "=== suite: interop-h3-host"
+	bash tests/interop/h3.sh $T/host/tern || true
 	echo "=== suite: interop-arm64"
 	TERN_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max" \
 		bash tests/interop/handshake.sh $T/linux-arm64/tern || true
+	echo "=== suite: interop-h3-arm64"
+	TERN_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max" \
+		bash tests/interop/h3.sh $T/linux-arm64/tern || true
 }
 step_baremetal() {
 	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&

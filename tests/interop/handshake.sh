@@ -31,47 +31,13 @@
 # ONLY: an extended regex; only the cases whose name matches run.
 # INTEROP_LOGS: a directory to keep the logs in.
 set -u
-tern=$(realpath "${1:?usage: tests/interop/handshake.sh TERN}")
-command -v gtlsclient >/dev/null || { echo "interop: gtlsclient missing (make deps)"; exit 1; }
-dir=$(mktemp -d)
-# INTEROP_LOGS=DIR: keep both sides' logs there
-trap '[ -n "${INTEROP_LOGS:-}" ] && mkdir -p "$INTEROP_LOGS" && cp "$dir"/*.log "$INTEROP_LOGS"/; rm -rf "$dir"' EXIT
-pass=0 fail=0
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+interop_init tests/interop/handshake.sh "$@"
 # the new cases offer one suite (tern's preference differs with the CPU)
 AES128=--ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-128-GCM
 
-want_case() { [[ $1 =~ ^(${ONLY:-.*})$ ]]; }
-
-# tern_start NAME SECONDS [TERN_ARGS...]: a fresh tern on a free port
-# ($port), stopping by itself after SECONDS; its log in $tlog, pid $tpid.
-tern_start() {
-	local name=$1 secs=$2 i
-	shift 2
-	tlog=$dir/$name.tern.log
-	for i in 1 2 3 4 5; do
-		port=$(( 20000 + RANDOM % 40000 ))
-		${TERN_RUNNER:-} "$tern" -l 127.0.0.1:$port -t "$secs" "$@" >"$tlog" 2>&1 &
-		tpid=$!
-		for _ in $(seq 100); do
-			grep -q "listening on udp" "$tlog" 2>/dev/null && break
-			kill -0 $tpid 2>/dev/null || break
-			sleep 0.05
-		done
-		kill -0 $tpid 2>/dev/null && return 0
-		wait $tpid  # port taken: try another
-	done
-	return 1
-}
-
-tern_stop() {
-	kill -INT $tpid 2>/dev/null
-	wait $tpid
-}
-
-# tern's exit counters: "N handshakes completed", "N migrations followed", ...
-tern_count() {
-	grep -o "[0-9][0-9]* $1" "$tlog" | tail -1 | cut -d' ' -f1
-}
+# want_case, tern_start, tern_stop, tern_count, check_tern: lib.sh
 
 # client LOG SECONDS UNTIL [gtlsclient args and positional arguments...]:
 # gtlsclient against tern (127.0.0.1 $port come after the options given
@@ -178,17 +144,6 @@ check_client() {
 	done
 }
 
-# check_tern NAME WHAT WANT: tern's exit log counted WANT of WHAT
-# (WANT: a number, or ">0")
-check_tern() {
-	local n
-	n=$(tern_count "$2")
-	case $3 in
-	'>0') [ "${n:-0}" -gt 0 ] ;;
-	*) [ "${n:-x}" = "$3" ] ;;
-	esac || { echo "interop $1: tern counted ${n:-no} $2 (want $3)"; ok=0; }
-}
-
 # verdict NAME DETAIL CLIENT_LOG...: count the case, show the logs if it failed
 verdict() {
 	local name=$1 detail=$2 clog
@@ -245,9 +200,10 @@ case_run() {
 # and of what it receives; RUNS connections one after the other against
 # one tern, each handshake complete and confirmed within SECONDS (whether
 # a run loses anything is chance: the ok line says what happened). DATA:
-# also a 256 KB request body in 1-RTT (a few hundred packets, tern
-# answering with ACKs and flow control credit), acknowledged in full, and
-# tern's own recovery must have acted (a packet declared lost or a PTO).
+# also a 256 KB request body (POST /echo) in 1-RTT (a few hundred
+# packets, tern answering with ACKs and flow control credit), acknowledged
+# in full, and tern's own recovery must have acted (a packet declared lost
+# or a PTO).
 # The client's idle timeout is long (a 1 s one expires between PTOs);
 # it is stopped once its log shows what was waited for.
 case_loss() {
@@ -258,7 +214,9 @@ case_loss() {
 
 	if [ -n "$data" ]; then
 		head -c 262144 /dev/zero | tr '\0' x >"$dir/body"
-		args+=(--delay-stream=100ms -d "$dir/body")
+		# POST to /echo: tern reads the whole body (GET / with a body is
+		# answered at once and the rest refused with STOP_SENDING)
+		args+=(--delay-stream=100ms -m POST -d "$dir/body")
 		until=stream_acked
 	fi
 	tern_start "$name" $((runs * secs + 5)) ||
@@ -266,7 +224,7 @@ case_loss() {
 	for i in $(seq "$runs"); do
 		clog=$dir/$name.$i.client.log
 		logs+=("$clog")
-		CLIENT_URI=${data:+https://localhost/} client "$clog" "$secs" $until "${args[@]}"
+		CLIENT_URI=${data:+https://localhost/echo} client "$clog" "$secs" $until "${args[@]}"
 	done
 	tern_stop
 	for clog in "${logs[@]}"; do

@@ -1,0 +1,679 @@
+#!/usr/bin/env bash
+# tests/interop/h3.sh TERN: HTTP/3 requests through tern from ngtcp2's
+# gtlsclient (Debian ngtcp2-client 0.12.1, GnuTLS) on loopback.
+#  - the built-in responder: the status page; /bytes/N downloads of 1 KB,
+#    1 MB and 50 MB (MB/s printed); 100 requests on one connection, every
+#    body checked; a 10 MB POST to /echo; a 1 MB GET and POST with each
+#    TLS 1.3 suite offered alone; the same behind a Retry; 404, 400 and
+#    HEAD (headers only);
+#  - goaway: SIGTERM while a large download runs: tern sends GOAWAY,
+#    lets the request finish (the body is complete and right), exits 0;
+#  - be-*: requests tern forwards to an HTTP/1.1 backend
+#    (tests/interop/backend.py): skipped while `tern --help` does not
+#    mention --backend.
+# Bodies are judged by length and sha256 against the pattern (byte i of
+# /bytes/N and of the backend's /data/N is i % 251) or against the upload;
+# each case also checks the status lines in the client's log and tern's
+# exit counters (requests, 2xx/4xx/5xx, stream and connection errors,
+# handshakes): gtlsclient exits 0 whatever happened (shared/FACTS.md).
+# Prints cmocka-style lines for tools/run-tests.sh ([ RUN ], [ OK ],
+# [ FAILED ], [ SKIPPED ] and the summary).
+# TERN_RUNNER: a prefix for tern (qemu-aarch64 for the linux-arm64 build):
+# time limits grow and the two biggest transfers shrink (get-50m fetches
+# 5 MB, goaway 5 MB instead of 20; the ok line says so).
+# ONLY: an extended regex; only the cases whose name matches run.
+# INTEROP_LOGS: a directory to keep the logs in.
+set -u
+# shellcheck source=tests/interop/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+interop_init tests/interop/h3.sh "$@"
+backend_py=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/backend.py
+# Debian's interpreter when there is one (a pyenv shim first on PATH costs
+# half a second per start); the standard library is all these need
+py=$(command -v /usr/bin/python3 || command -v python3)
+skip=0
+failed=() skipped=()
+# under an emulator everything takes 5-10 times longer
+mul=1 slow=
+if [ -n "${TERN_RUNNER:-}" ]; then
+	mul=8 slow=1
+fi
+SUITE_PRIO=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL
+
+# ---------------------------------------------------------------- helpers
+
+# seconds since $1 (an $EPOCHREALTIME), two decimals
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+# MB/s for BYTES in SECONDS
+mbps() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0) ? n / s / 1e6 : 0 }'; }
+
+# begin NAME: start a case if ONLY lets it run (prints [ RUN ]); the
+# checks below clear $ok; bodies land in $dl
+begin() {
+	want_case "$1" || return 1
+	echo "[ RUN      ] $1"
+	cname=$1 ok=1 case_t0=$EPOCHREALTIME blog=
+	dl=$dir/$1.dl
+	rm -rf "$dl"
+	mkdir -p "$dl"
+	clogs=()
+	return 0
+}
+
+bad() { echo "interop $cname: $*"; ok=0; }
+
+# end DETAIL: the verdict of the case begun last (the logs if it failed)
+end() {
+	local clog
+	rm -rf "$dl"
+	if [ "$ok" = 1 ]; then
+		pass=$((pass + 1))
+		echo "interop $cname: ok ($1; $(since "$case_t0") s)"
+		echo "[       OK ] $cname"
+		return
+	fi
+	fail=$((fail + 1))
+	failed+=("$cname")
+	if [ -n "${tlog:-}" ] && [ -f "$tlog" ]; then
+		sed 's/^/    tern: /' "$tlog" | grep -v "^    tern: [a-z_0-9]* *[0-9]" | tail -8
+	fi
+	for clog in "${clogs[@]}"; do
+		grep -v "^I0\|packet:\|Set timer\|Timer has\|^ *[0-9a-f]\{8\}  \|^\[" "$clog" |
+			sed "s|^|    ${clog##*/}: |" | tail -10
+	done
+	if [ -n "${blog:-}" ] && [ -f "$blog" ]; then
+		sed 's/^/    backend: /' "$blog" | tail -5
+	fi
+	echo "[  FAILED  ] $cname"
+}
+
+# skip_case NAME WHY
+skip_case() {
+	want_case "$1" || return 0
+	echo "[ RUN      ] $1"
+	echo "interop $1: skipped ($2)"
+	echo "[  SKIPPED ] $1"
+	skip=$((skip + 1))
+	skipped+=("$1")
+}
+
+# start NAME [TERN_ARGS...]: tern for the case begun last (it stops by
+# itself after 30 s, times $mul)
+start() {
+	tlog=
+	tern_start "$cname" $((30 * mul)) "$@" && return 0
+	bad "tern did not start"
+	return 1
+}
+
+# stop: SIGINT; tern must exit 0 (after its GOAWAY and drain)
+stop() {
+	local rc
+	tern_stop
+	rc=$?
+	[ $rc = 0 ] || bad "tern exited with status $rc"
+}
+
+# h3 LOG SECONDS [gtlsclient options...] -- PATH...: gtlsclient against
+# tern on $port (at most SECONDS, times $mul), bodies saved in $dl under
+# the last component of each path (gtlsclient's --download naming)
+h3() {
+	local log=$1 secs=$2 opts=() uris=()
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	for p; do uris+=("https://localhost:$port$p"); done
+	clogs+=("$log")
+	timeout $((secs * mul)) gtlsclient --no-quic-dump --no-http-dump --exit-on-all-streams-close \
+		--download "$dl" "${opts[@]}" 127.0.0.1 "$port" "${uris[@]}" >"$log" 2>&1
+}
+
+# hs LOG [SUITE]: one connection, handshake completed, ALPN h3 (and SUITE)
+hs() {
+	local n
+	n=$(grep -c "QUIC handshake has completed" "$1")
+	[ "$n" = 1 ] || bad "${1##*/}: $n completed handshakes in the client's log (want 1)"
+	grep -q "Negotiated ALPN is h3" "$1" || bad "${1##*/}: ALPN h3 not negotiated"
+	if [ -n "${2:-}" ]; then
+		grep -q "Negotiated cipher suite is $2\$" "$1" ||
+			bad "${1##*/}: suite $(sed -n 's/Negotiated cipher suite is //p' "$1" | head -1) (want $2)"
+	fi
+}
+
+# status LOG CODE COUNT: COUNT responses in the log, every one CODE
+status() {
+	local all want
+	all=$(grep -c "^http: stream 0x[0-9a-f]* \[:status: [0-9]*\]" "$1")
+	want=$(grep -c "^http: stream 0x[0-9a-f]* \[:status: $2\]" "$1")
+	[ "$all" = "$3" ] && [ "$want" = "$3" ] ||
+		bad "${1##*/}: $want responses $2 among $all (want $3 x $2):" \
+		    "$(grep -o ':status: [0-9]*' "$1" | sort | uniq -c | tr -s ' \n' ' ')"
+}
+
+# pattern FILE:N...: each FILE must hold the N bytes of the pattern (byte i
+# is i % 251). Prints "ok NAME SHA256" or "bad NAME: why" per file.
+pattern() {
+	"$py" - "$@" <<'EOF'
+import hashlib, os, sys
+period = bytes(i % 251 for i in range(251)) * 4096  # whole periods
+def want(n):
+    h = hashlib.sha256()
+    while n > 0:
+        k = min(n, len(period))
+        h.update(period[:k])
+        n -= k
+    return h.hexdigest()
+for a in sys.argv[1:]:
+    f, n = a.rsplit(":", 1)
+    n = int(n)
+    name = os.path.basename(f)
+    if not os.path.exists(f):
+        print("bad %s: no such download" % name)
+        continue
+    h = hashlib.sha256()
+    size = 0
+    with open(f, "rb") as fp:
+        for blk in iter(lambda: fp.read(1 << 20), b""):
+            h.update(blk)
+            size += len(blk)
+    got, exp = h.hexdigest(), want(n)
+    if size != n or got != exp:
+        print("bad %s: %d bytes, sha256 %s (want %d bytes, %s)" % (name, size, got[:16], n, exp[:16]))
+    else:
+        print("ok %s %s" % (name, got))
+EOF
+}
+
+# body FILE N: one download checked against the pattern; $sha its sha256
+body() {
+	local r
+	r=$(pattern "$1:$2")
+	case $r in
+	ok*) sha=${r##* } ;;
+	*) sha=; bad "$r" ;;
+	esac
+}
+
+# same FILE UPLOAD: the echo of UPLOAD
+same() {
+	local a b
+	a=$(sha256sum <"$2" | cut -d' ' -f1)
+	b=$( [ -f "$1" ] && sha256sum <"$1" | cut -d' ' -f1)
+	[ "$a" = "$b" ] || bad "${1##*/}: $(stat -c %s "$1" 2>/dev/null || echo no) bytes, sha256 ${b:0:16}" \
+			       "(the upload: $(stat -c %s "$2") bytes, ${a:0:16})"
+}
+
+# http REQUESTS 2XX 4XX 5XX: tern's exit line counted these (and no
+# stream or connection errors)
+http() {
+	local line got
+	line=$(grep "http3: [0-9]* requests" "$tlog" | tail -1)
+	got="$(grep -o '[0-9]* requests' <<<"$line") $(grep -o '2xx [0-9]*, 4xx [0-9]*, 5xx [0-9]*' <<<"$line")"
+	[ "$got" = "$1 requests 2xx $2, 4xx $3, 5xx $4" ] ||
+		bad "tern counted ${got:-nothing} (want $1 requests 2xx $2, 4xx $3, 5xx $4)"
+	check_tern "$cname" "stream errors" 0
+	check_tern "$cname" "connection errors" 0
+}
+
+# make_upload FILE BYTES: random data (once per size)
+make_upload() {
+	[ -s "$1" ] || head -c "$2" /dev/urandom >"$1"
+}
+
+# ---------------------------------------------------------------- responder
+
+case_status() {
+	local clog=$dir/status.client.log first
+	begin status || return 0
+	start || { end; return; }
+	h3 "$clog" 10 -- /
+	stop
+	hs "$clog"
+	status "$clog" 200 1
+	grep -q "\[content-type: text/plain" "$clog" || bad "no content-type text/plain"
+	first=$(head -1 "$dl/index.html" 2>/dev/null)
+	[ "$first" = "tern: HTTP/3 terminator" ] || bad "first line of the page: '$first'"
+	http 1 1 0 0
+	end "$(wc -l <"$dl/index.html" 2>/dev/null) lines, first: $first"
+}
+
+# case_get NAME BYTES [NOTE]: GET /bytes/BYTES
+case_get() {
+	local name=$1 n=$2 note=${3:-} clog=$dir/$1.client.log t secs q=()
+	begin "$name" || return 0
+	# the client's per-packet log costs more than tern's work on big bodies
+	[ "$n" -ge 10000000 ] && q=(-q)
+	start || { end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 30 "${q[@]}" -- "/bytes/$n"
+	secs=$(since "$t")
+	stop
+	if [ ${#q[@]} = 0 ]; then
+		hs "$clog"
+		status "$clog" 200 1
+		grep -q "\[content-length: $n\]" "$clog" || bad "no content-length $n"
+	fi
+	body "$dl/$n" "$n"
+	check_tern "$cname" "handshakes completed" 1
+	http 1 1 0 0
+	local rate=
+	[ "$n" -ge 1000000 ] && rate=", $(mbps "$n" "$secs") MB/s"
+	end "$n bytes in $secs s$rate, sha256 ${sha:0:16}$note"
+}
+
+# 100 requests on one connection, sizes 1000..1099 (a file each)
+case_concurrent() {
+	local clog=$dir/concurrent-100.client.log paths=() args=() i t secs r nok
+	begin concurrent-100 || return 0
+	for i in $(seq 1000 1099); do
+		paths+=("/bytes/$i")
+		args+=("$dl/$i:$i")
+	done
+	start || { end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 30 -- "${paths[@]}"
+	secs=$(since "$t")
+	stop
+	hs "$clog"
+	status "$clog" 200 100
+	r=$(pattern "${args[@]}")
+	nok=$(grep -c "^ok " <<<"$r")
+	[ "$nok" = 100 ] || bad "$nok bodies right of 100: $(grep -v '^ok ' <<<"$r" | head -3 | tr '\n' ';' | sed 's/;$//')"
+	check_tern "$cname" "handshakes completed" 1
+	http 100 100 0 0
+	end "100 requests, 1 connection, $nok bodies right, $secs s"
+}
+
+case_post() {
+	local clog=$dir/post-10m.client.log up=$dir/upload.10m t secs
+	begin post-10m || return 0
+	make_upload "$up" 10000000
+	start || { end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 30 -m POST -d "$up" -- /echo
+	secs=$(since "$t")
+	stop
+	hs "$clog"
+	status "$clog" 200 1
+	same "$dl/echo" "$up"
+	http 1 1 0 0
+	end "10000000 bytes up and back in $secs s, $(mbps 20000000 "$secs") MB/s both ways"
+}
+
+# case_suite NAME GNUTLS_CIPHER SUITE: GET 1 MB and POST 1 MB with only
+# that suite offered (two connections)
+case_suite() {
+	local name=$1 cipher=$2 suite=$3 c1=$dir/$1.get.client.log c2=$dir/$1.post.client.log
+	local up=$dir/upload.1m t1 t2
+	begin "$name" || return 0
+	make_upload "$up" 1000000
+	start || { end; return; }
+	t1=$EPOCHREALTIME
+	h3 "$c1" 20 --ciphers="$SUITE_PRIO:+$cipher" -- /bytes/1000000
+	t1=$(since "$t1") t2=$EPOCHREALTIME
+	h3 "$c2" 20 --ciphers="$SUITE_PRIO:+$cipher" -m POST -d "$up" -- /echo
+	t2=$(since "$t2")
+	stop
+	hs "$c1" "$suite"
+	hs "$c2" "$suite"
+	status "$c1" 200 1
+	status "$c2" 200 1
+	body "$dl/1000000" 1000000
+	same "$dl/echo" "$up"
+	check_tern "$cname" "handshakes completed" 2
+	http 2 2 0 0
+	end "$suite: 1 MB down in $t1 s, 1 MB up and back in $t2 s"
+}
+
+case_retry() {
+	local clog=$dir/retry.client.log t secs
+	begin retry || return 0
+	start --retry || { end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 20 -- /bytes/1000000
+	secs=$(since "$t")
+	stop
+	hs "$clog"
+	grep -q "type=Retry" "$clog" || bad "the client received no Retry"
+	status "$clog" 200 1
+	body "$dl/1000000" 1000000
+	check_tern "$cname" "Retry" 1
+	check_tern "$cname" "handshakes completed" 1
+	http 1 1 0 0
+	end "Retry, then 1000000 bytes in $secs s"
+}
+
+# case_error NAME PATH STATUS BODY_START: a short text/plain answer
+case_error() {
+	local name=$1 path=$2 code=$3 text=$4 clog=$dir/$1.client.log f
+	begin "$name" || return 0
+	start || { end; return; }
+	h3 "$clog" 10 -- "$path"
+	stop
+	hs "$clog"
+	status "$clog" "$code" 1
+	f=$dl/${path##*/}
+	[ -f "$f" ] && [ "$(head -c ${#text} "$f")" = "$text" ] ||
+		bad "body '$(head -c 40 "$f" 2>/dev/null)' (want '$text...')"
+	http 1 0 1 0
+	end "$path -> $code, body '$(head -1 "$f" 2>/dev/null)'"
+}
+
+# HEAD: the headers of a 5000-byte answer, no body
+case_head() {
+	local clog=$dir/head.client.log rx
+	begin head || return 0
+	start || { end; return; }
+	h3 "$clog" 10 -m HEAD -- /bytes/5000
+	stop
+	hs "$clog"
+	status "$clog" 200 1
+	grep -q "\[content-length: 5000\]" "$clog" || bad "no content-length 5000"
+	[ -f "$dl/5000" ] && [ ! -s "$dl/5000" ] ||
+		bad "a body of $(stat -c %s "$dl/5000" 2>/dev/null || echo no) bytes (want an empty one)"
+	# everything on the request stream: the HEADERS frame alone
+	rx=$(awk '/ frm rx [0-9]+ 1RTT STREAM\(0x0[89a-f]\) id=0x0 / {
+		for (i = 1; i <= NF; i++) if ($i ~ /^len=/) n += substr($i, 5) } END { print n + 0 }' "$clog")
+	[ "$rx" -gt 0 ] && [ "$rx" -lt 200 ] || bad "$rx bytes on the request stream (want HEADERS alone)"
+	http 1 1 0 0
+	end "200, content-length 5000, empty body ($rx bytes on the stream)"
+}
+
+# goaway: SIGTERM during a download; the download completes (tern drains),
+# tern exits 0 and counted its GOAWAY, the client saw tern's control stream
+# carry more than its SETTINGS (the GOAWAY frame; gtlsclient prints no line
+# of its own for it). The client keeps its per-packet log here: it paces the
+# download (tern alone would serve 20 MB in well under a second).
+case_goaway() {
+	local clog=$dir/goaway.client.log n=20000000 note="" cpid rc at t tc tt
+	begin goaway || return 0
+	if [ -n "$slow" ]; then
+		n=5000000 note="; TERN_RUNNER: 5 MB instead of 20 MB"
+	fi
+	start || { end; return; }
+	clogs+=("$clog")
+	timeout $((30 * mul)) gtlsclient --no-quic-dump --no-http-dump --exit-on-all-streams-close \
+		--download "$dl" 127.0.0.1 "$port" "https://localhost:$port/bytes/$n" >"$clog" 2>&1 &
+	cpid=$!
+	# wait until the download is under way (5% of it)
+	for i in $(seq $((200 * mul))); do
+		at=$(stat -c %s "$dl/$n" 2>/dev/null || echo 0)
+		[ "$at" -ge $((n / 20)) ] && break
+		kill -0 $cpid 2>/dev/null || break
+		sleep 0.05
+	done
+	at=$(stat -c %s "$dl/$n" 2>/dev/null || echo 0)
+	t=$EPOCHREALTIME
+	kill -TERM "$tpid"
+	wait $cpid
+	tc=$(since "$t")
+	wait "$tpid"
+	rc=$?
+	tt=$(since "$t")
+	[ "$at" -gt 0 ] && [ "$at" -lt "$n" ] ||
+		bad "the download was at $at of $n bytes at SIGTERM (want under way, not done)"
+	[ $rc = 0 ] || bad "tern exited with status $rc"
+	hs "$clog"
+	status "$clog" 200 1
+	body "$dl/$n" "$n"
+	grep -q "HTTP stream 0 closed with error code 256" "$clog" ||
+		bad "the request stream did not end with H3_NO_ERROR"
+	grep -q "signal 15: GOAWAY to 1 connection" "$tlog" || bad "tern's log has no GOAWAY on SIGTERM"
+	check_tern "$cname" GOAWAY 1
+	http 1 1 0 0
+	grep -Eq "frm rx [0-9]+ 1RTT STREAM\(0x0[89a-f]\) id=0x3 .*offset=[1-9]" "$clog" ||
+		bad "nothing after SETTINGS on tern's control stream (no GOAWAY frame)"
+	end "SIGTERM at $at of $n bytes; download complete $tc s later, sha256 ${sha:0:16}; tern exited 0 after $tt s$note"
+}
+
+# ---------------------------------------------------------------- backend
+
+has_backend=
+# shellcheck disable=SC2086
+${TERN_RUNNER:-} "$tern" --help 2>&1 | grep -q -- --backend && has_backend=1
+
+# backend_start: tests/interop/backend.py on a free port ($bport), its
+# log in $blog, pid $bpid
+backend_start() {
+	local out=$dir/$cname.backend.out
+	blog=$dir/$cname.backend.log
+	"$py" "$backend_py" --port 0 --duration $((60 * mul)) >"$out" 2>"$blog" &
+	bpid=$!
+	for _ in $(seq 100); do
+		grep -q "^listening on" "$out" 2>/dev/null && break
+		kill -0 $bpid 2>/dev/null || break
+		sleep 0.05
+	done
+	bport=$(sed -n 's/^listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$out")
+	[ -n "$bport" ] && return 0
+	bad "the backend did not start"
+	return 1
+}
+
+backend_stop() {
+	kill $bpid 2>/dev/null
+	wait $bpid 2>/dev/null
+}
+
+# be_begin NAME [TERN_ARGS...]: a backend case: the backend, then tern
+# forwarding to it (TERN_ARGS after --backend)
+be_begin() {
+	if [ -z "$has_backend" ]; then
+		skip_case "$1" "tern --help does not mention --backend"
+		return 1
+	fi
+	begin "$1" || return 1
+	tlog=
+	return 0
+}
+
+be_up() {
+	backend_start || return 1
+	start --backend "127.0.0.1:$bport" "$@"
+}
+
+# backend connections used (distinct client ports in its log)
+be_conns() { awk '$1 == "backend:" && NF >= 6 { print $6 }' "$blog" | sort -u | wc -l; }
+
+case_be_get() {
+	local clog=$dir/be-get-1m.client.log t secs
+	be_begin be-get-1m || return 0
+	be_up || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 20 -- /data/1000000
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 1
+	body "$dl/1000000" 1000000
+	grep -q "GET /data/1000000 200 1000000" "$blog" || bad "the backend did not serve /data/1000000"
+	http 1 1 0 0
+	end "1000000 bytes through the backend in $secs s, sha256 ${sha:0:16}"
+}
+
+case_be_chunked() {
+	local clog=$dir/be-chunked.client.log t secs
+	be_begin be-chunked || return 0
+	be_up || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 20 -- /chunked/3000000
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 1
+	body "$dl/3000000" 3000000
+	http 1 1 0 0
+	end "3000000 bytes chunked by the backend in $secs s, sha256 ${sha:0:16}"
+}
+
+case_be_post() {
+	local clog=$dir/be-post-10m.client.log up=$dir/upload.10m t secs
+	be_begin be-post-10m || return 0
+	make_upload "$up" 10000000
+	be_up || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 40 -m POST -d "$up" -- /upload
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 1
+	same "$dl/upload" "$up"
+	http 1 1 0 0
+	end "10000000 bytes up and back through the backend in $secs s"
+}
+
+case_be_concurrent() {
+	local clog=$dir/be-concurrent-100.client.log paths=() args=() i t secs r nok
+	be_begin be-concurrent-100 || return 0
+	for i in $(seq 10000 10099); do
+		paths+=("/data/$i")
+		args+=("$dl/$i:$i")
+	done
+	be_up || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 30 -- "${paths[@]}"
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 100
+	r=$(pattern "${args[@]}")
+	nok=$(grep -c "^ok " <<<"$r")
+	[ "$nok" = 100 ] || bad "$nok bodies right of 100: $(grep -v '^ok ' <<<"$r" | head -3 | tr '\n' ';' | sed 's/;$//')"
+	check_tern "$cname" "handshakes completed" 1
+	http 100 100 0 0
+	end "100 requests on 1 connection, $nok bodies right, $(be_conns) backend connection(s), $secs s"
+}
+
+# be_status NAME PATH CODE [TERN_ARGS...]: one request answered CODE by tern
+be_status() {
+	local name=$1 path=$2 code=$3 clog=$dir/$1.client.log t secs
+	shift 3
+	be_begin "$name" || return 0
+	be_up "$@" || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 15 -- "$path"
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" "$code" 1
+	http 1 0 0 1
+	end "$path -> $code in $secs s"
+}
+
+# nothing listening on the backend's port
+case_be_down() {
+	local clog=$dir/be-down.client.log free
+	be_begin be-down || return 0
+	free=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	start --backend "127.0.0.1:$free" || { end; return; }
+	h3 "$clog" 15 -- /data/1000
+	stop
+	hs "$clog"
+	status "$clog" 502 1
+	http 1 0 0 1
+	end "/data/1000 with nothing on port $free -> 502"
+}
+
+# --backend-timeout 1: /slow/3000 (answered after 3 s) -> 504 in about 1 s
+case_be_timeout() {
+	local clog=$dir/be-timeout.client.log t secs
+	be_begin be-timeout || return 0
+	be_up --backend-timeout 1 || { backend_stop; end; return; }
+	t=$EPOCHREALTIME
+	h3 "$clog" 15 -- /slow/3000
+	secs=$(since "$t")
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 504 1
+	http 1 0 0 1
+	# the backend answers at 3 s: tern must have given up well before
+	if [ -z "$slow" ]; then
+		awk -v s="$secs" 'BEGIN { exit !(s >= 0.9 && s < 2.5) }' || bad "answered after $secs s (want 1-2 s)"
+	fi
+	end "/slow/3000 with --backend-timeout 1 -> 504 after $secs s"
+}
+
+case_be_headers() {
+	local clog=$dir/be-headers.client.log f
+	be_begin be-headers || return 0
+	be_up || { backend_stop; end; return; }
+	h3 "$clog" 15 -- /headers
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 1
+	http 1 1 0 0
+	f=$dl/headers
+	grep -qi "^via:.*tern" "$f" 2>/dev/null || bad "no Via naming tern in what the backend got"
+	grep -qi "^x-forwarded-for: *127\.0\.0\.1 *$" "$f" 2>/dev/null ||
+		bad "no X-Forwarded-For: 127.0.0.1 in what the backend got"
+	end "the backend got: $(grep -i '^\(via\|x-forwarded-for\|forwarded\|early-data\):' "$f" 2>/dev/null | tr '\n' ';' | sed 's/;$//')"
+}
+
+# ---------------------------------------------------------------- run
+
+cases=(status get-1k get-1m get-50m concurrent-100 post-10m
+       suite-aes128gcm suite-aes256gcm suite-chacha20 suite-aes128ccm
+       retry not-found bad-bytes head goaway
+       be-get-1m be-chunked be-post-10m be-concurrent-100 be-down be-garbage be-timeout be-headers)
+
+run_case() {
+	case $1 in
+	status) case_status ;;
+	get-1k) case_get get-1k 1000 ;;
+	get-1m) case_get get-1m 1000000 ;;
+	get-50m)
+		if [ -n "$slow" ]; then
+			case_get get-50m 5000000 "; TERN_RUNNER: 5 MB instead of 50 MB"
+		else
+			case_get get-50m 50000000
+		fi ;;
+	concurrent-100) case_concurrent ;;
+	post-10m) case_post ;;
+	suite-aes128gcm) case_suite suite-aes128gcm AES-128-GCM AES-128-GCM ;;
+	suite-aes256gcm) case_suite suite-aes256gcm AES-256-GCM AES-256-GCM ;;
+	suite-chacha20) case_suite suite-chacha20 CHACHA20-POLY1305 CHACHA20-POLY1305 ;;
+	suite-aes128ccm) case_suite suite-aes128ccm AES-128-CCM AES-128-CCM ;;
+	retry) case_retry ;;
+	not-found) case_error not-found /nothing-here 404 "not found" ;;
+	bad-bytes) case_error bad-bytes /bytes/xyz 400 "bad request" ;;
+	head) case_head ;;
+	goaway) case_goaway ;;
+	be-get-1m) case_be_get ;;
+	be-chunked) case_be_chunked ;;
+	be-post-10m) case_be_post ;;
+	be-concurrent-100) case_be_concurrent ;;
+	be-down) case_be_down ;;
+	be-garbage) be_status be-garbage /garbage 502 ;;
+	be-timeout) case_be_timeout ;;
+	be-headers) case_be_headers ;;
+	esac
+}
+
+n=0
+for c in "${cases[@]}"; do want_case "$c" && n=$((n + 1)); done
+t_all=$EPOCHREALTIME
+echo "[==========] h3: Running $n test(s)."
+for c in "${cases[@]}"; do run_case "$c"; done
+echo "[==========] h3: $n test(s) run ($(since "$t_all") s${slow:+, TERN_RUNNER: ${TERN_RUNNER}})."
+[ $pass -gt 0 ] && echo "[  PASSED  ] $pass test(s)."
+if [ $skip -gt 0 ]; then
+	echo "[  SKIPPED ] $skip test(s), listed below:"
+	for c in "${skipped[@]}"; do echo "[  SKIPPED ] $c"; done
+fi
+if [ $fail -gt 0 ]; then
+	echo "[  FAILED  ] $fail test(s), listed below:"
+	for c in "${failed[@]}"; do echo "[  FAILED  ] $c"; done
+	echo
+	echo " $fail FAILED TEST(S)"
+fi
+[ $fail -eq 0 ]
