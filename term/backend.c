@@ -475,16 +475,6 @@ unsigned term_backend_start(struct term *t, struct term_req *r, struct h3_stream
 
 /* ---------------------------------------------------------------- moving bytes */
 
-static void count_status(struct term *t, unsigned status)
-{
-	if (status >= 500)
-		t->st.status_5xx++;
-	else if (status >= 400)
-		t->st.status_4xx++;
-	else
-		t->st.status_2xx++;
-}
-
 /* The request is over for the backend side: keep the connection for the
  * next one, or close it. */
 static void be_done(struct term *t, struct term_backend *be, bool reusable)
@@ -659,7 +649,7 @@ static int send_head(struct term *t, struct term_req *r, struct h3_stream *hs,
 	if (ret == 0) {
 		be->hdrs_sent = true;
 		r->headers_sent = true;
-		count_status(t, be->status);
+		term_count_status(t, be->status);
 	}
 	return ret;
 }

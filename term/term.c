@@ -47,7 +47,7 @@ static bool parse_u64(const uint8_t *p, size_t n, uint64_t max, uint64_t *v)
 	return true;
 }
 
-static void count_status(struct term *t, unsigned status)
+void term_count_status(struct term *t, unsigned status)
 {
 	if (status >= 500)
 		t->st.status_5xx++;
@@ -156,7 +156,7 @@ static int send_head(struct term *t, struct term_req *r, struct h3_stream *hs, u
 	ret = h3_send_headers(&t->h3, hs, status, f, n, fin);
 	if (ret == 0) {
 		r->headers_sent = true;
-		count_status(t, status);
+		term_count_status(t, status);
 	}
 	return ret;
 }
@@ -394,7 +394,7 @@ static void on_request(void *ctx, struct h3_stream *hs, const struct h3_req *rq,
 	if (!r) {
 		/* no request slot: 503 without holding anything */
 		if (h3_send_headers(&t->h3, hs, 503, &f_server, 1, true) == 0)
-			count_status(t, 503);
+			term_count_status(t, 503);
 		h3_release(&t->h3, hs);
 		return;
 	}
