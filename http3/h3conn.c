@@ -85,6 +85,23 @@ static void skip(struct quic_conn *c, struct quic_stream *s, size_t n)
 	quic_conn_stream_read(c, s, NULL, n, &fin);
 }
 
+/* Skip what is left of an ignored frame (unknown or reserved type, 7.2.8):
+ * true while bytes of it are still to come. */
+static bool skip_ignored(struct quic_conn *c, struct quic_stream *s, struct h3_stream *hs)
+{
+	while (hs->frame_left) {
+		size_t n = quic_conn_stream_readable(c, s);
+
+		if (n > hs->frame_left)
+			n = (size_t)hs->frame_left;
+		if (!n)
+			return true;
+		skip(c, s, n);
+		hs->frame_left -= n;
+	}
+	return false;
+}
+
 /* ---------------------------------------------------------------- errors */
 
 static void hs_free(struct h3_server *srv, struct h3_stream *hs, bool tell, struct quic_stream *s);
@@ -106,8 +123,10 @@ static void stream_abort(struct h3_server *srv, struct h3_stream *hs, uint64_t e
 	struct h3_conn *h = pool_get(&pool_h3conn, hs->conn);
 	struct quic_conn *c = h ? qconn_of(srv, h) : NULL;
 
-	if (hs->rx == H3_RX_HEADERS && h)
-		qpack_decoder_cancel_stream(&h->qdec, hs->id);  /* RFC 9204 2.2.2.2 */
+	/* RFC 9204 2.2.2.2: a section not decoded yet, the header section
+	 * or trailers waiting for entries (H3_SF_BLOCKED), is forgotten */
+	if ((hs->rx == H3_RX_HEADERS || (hs->flags & H3_SF_BLOCKED)) && h)
+		qpack_decoder_cancel_stream(&h->qdec, hs->id);
 	if (c && s) {
 		if (!(hs->flags & H3_SF_FIN_SENT))
 			quic_conn_stream_reset(c, s, err);
@@ -178,6 +197,12 @@ static void open_uni(struct h3_server *srv, struct h3_conn *h, struct quic_conn 
 
 	if (h->flags & H3_CF_UNI_OPEN)
 		return;
+	if (c->state != QUIC_CONN_ESTABLISHED) {
+		/* requests in 0-RTT: nothing can be sent before the handshake
+		 * completes; conn_poll opens them then (RFC 9114 6.2.1) */
+		srv->conn_work = true;
+		return;
+	}
 	if (pool_handle_is_none(h->ctrl)) {
 		if (!(s = quic_conn_stream_open(c, false)))
 			return;
@@ -185,6 +210,11 @@ static void open_uni(struct h3_server *srv, struct h3_conn *h, struct quic_conn 
 		f.settings.qpack_max_table_capacity = h->qdec.max_capacity;
 		f.settings.qpack_blocked_streams = h->qdec.max_blocked;
 		f.settings.max_field_section_size = h->qdec.max_field_section;
+		/* no more than take_section accepts: a HEADERS frame within the
+		 * stream's receive window (a section is never longer encoded
+		 * than its size as 4.2.2 counts it, but for its prefix) */
+		if (f.settings.max_field_section_size > QUIC_STREAM_RX_WINDOW - FRAME_HDR_MAX - 32)
+			f.settings.max_field_section_size = QUIC_STREAM_RX_WINDOW - FRAME_HDR_MAX - 32;
 		buf_writer_init(&w, b, sizeof(b));
 		buf_put_varint(&w, H3_STREAM_CONTROL);
 		h3_frame_write(&w, &f);
@@ -199,14 +229,22 @@ static void open_uni(struct h3_server *srv, struct h3_conn *h, struct quic_conn 
 		if (!(s = quic_conn_stream_open(c, false)))
 			return;
 		b[0] = H3_STREAM_QPACK_ENCODER;
-		write_all(c, s, b, 1);
+		if (!write_all(c, s, b, 1)) {  /* no memory: as for the control stream */
+			quic_conn_stream_reset(c, s, H3_INTERNAL_ERROR);
+			conn_error(srv, h, H3_INTERNAL_ERROR, NULL);
+			return;
+		}
 		h->enc = pool_handle(&pool_stream, s);
 	}
 	if (pool_handle_is_none(h->dec)) {
 		if (!(s = quic_conn_stream_open(c, false)))
 			return;
 		b[0] = H3_STREAM_QPACK_DECODER;
-		write_all(c, s, b, 1);
+		if (!write_all(c, s, b, 1)) {
+			quic_conn_stream_reset(c, s, H3_INTERNAL_ERROR);
+			conn_error(srv, h, H3_INTERNAL_ERROR, NULL);
+			return;
+		}
 		h->dec = pool_handle(&pool_stream, s);
 	}
 	h->flags |= H3_CF_UNI_OPEN;
@@ -304,7 +342,9 @@ static void dispatch(struct h3_server *srv, struct h3_stream *hs, struct qpack_f
 }
 
 /* Answer a request whose header section is larger than we accept: 431
- * (RFC 9114 4.2.2), and read no more of it. */
+ * (RFC 9114 4.2.2), and read no more of it: h3_release stops the rest
+ * (STOP_SENDING(H3_NO_ERROR) unless it is all here), so that the stream
+ * can close. */
 static void too_large(struct h3_server *srv, struct h3_stream *hs)
 {
 	hs->flags |= H3_SF_REQUESTED;
@@ -312,7 +352,6 @@ static void too_large(struct h3_server *srv, struct h3_stream *hs)
 		stream_error(srv, hs, H3_EXCESSIVE_LOAD, false);
 		return;
 	}
-	hs->rx = H3_RX_FIN;
 	h3_release(srv, hs);
 }
 
@@ -392,16 +431,10 @@ static void rx_headers(struct h3_server *srv, struct h3_conn *h, struct quic_con
 	int err;
 
 	while (hs->rx == H3_RX_HEADERS) {
-		if (hs->frame_left) {  /* an unknown frame before HEADERS */
-			size_t n = quic_conn_stream_readable(c, s);
-
-			if (n > hs->frame_left)
-				n = (size_t)hs->frame_left;
-			if (!n)
-				break;
-			skip(c, s, n);
-			hs->frame_left -= n;
-			continue;
+		if (skip_ignored(c, s, hs)) {  /* an unknown frame before HEADERS */
+			if (rx_all_here(s))  /* the stream ended inside it (7.1) */
+				conn_error(srv, h, H3_FRAME_ERROR, NULL);
+			break;
 		}
 		if (peek_frame_hdr(c, s, &type, &len, &hlen)) {
 			if (!rx_all_here(s))
@@ -527,17 +560,8 @@ static void rx_control(struct h3_server *srv, struct h3_conn *h, struct quic_con
 	int err;
 
 	for (;;) {
-		if (hs->frame_left) {
-			size_t n = quic_conn_stream_readable(c, s);
-
-			if (n > hs->frame_left)
-				n = (size_t)hs->frame_left;
-			if (!n)
-				break;
-			skip(c, s, n);
-			hs->frame_left -= n;
-			continue;
-		}
+		if (skip_ignored(c, s, hs))
+			break;
 		if (peek_frame_hdr(c, s, &type, &len, &hlen))
 			break;
 		if ((err = h3_ctrl_rx_frame(&h->ctrl_rx, type, true))) {
@@ -601,8 +625,15 @@ static void rx_uni(struct h3_server *srv, struct h3_conn *h, struct quic_conn *c
 		int err;
 
 		if (!n || n < buf_varint_len_of(b[0])) {
-			if (rx_all_here(s) || rx_was_reset(s))
-				hs->kind = H3_SK_DISCARD;  /* ended before its type: nothing */
+			uint64_t code;
+
+			if (!rx_all_here(s) && !rx_was_reset(s))
+				return;
+			/* ended before its type: nothing (6.2), but its end is
+			 * read so that the stream closes and its credit returns */
+			hs->kind = H3_SK_DISCARD;
+			skip(c, s, SIZE_MAX);
+			quic_stream_read_reset(s, &code);
 			return;
 		}
 		buf_reader_init(&r, b, n);
@@ -829,6 +860,13 @@ static void conn_poll(struct h3_server *srv, struct quic_conn *c)
 {
 	struct h3_conn *h = h3c_of(c);
 
+	/* shutting down, a connection that has sent nothing yet (no HTTP/3
+	 * state) is given its GOAWAY and closed like the others, not left
+	 * to its idle timeout */
+	if (!h && srv->shutting_down && c->state == QUIC_CONN_ESTABLISHED)
+		h = conn_get(srv, c);
+	if (h && !(h->flags & H3_CF_CLOSING) && c->state == QUIC_CONN_HANDSHAKE)
+		srv->conn_work = true;  /* 0-RTT: its streams open once it is established */
 	if (!h || (h->flags & H3_CF_CLOSING) || c->state != QUIC_CONN_ESTABLISHED)
 		return;
 	open_uni(srv, h, c);
@@ -946,16 +984,10 @@ long h3_body_read(struct h3_server *srv, struct h3_stream *hs, uint8_t *out, siz
 		return -1;
 	}
 	for (;;) {
-		if (hs->frame_left && hs->rx != H3_RX_DATA) {  /* skipping an unknown frame */
-			size_t n = quic_conn_stream_readable(c, s);
-
-			if (n > hs->frame_left)
-				n = (size_t)hs->frame_left;
-			if (!n)
-				break;
-			skip(c, s, n);
-			hs->frame_left -= n;
-			continue;
+		if (hs->rx != H3_RX_DATA && skip_ignored(c, s, hs)) {
+			if (rx_all_here(s))  /* the stream ended inside the frame */
+				goto cut;
+			break;
 		}
 		if (hs->rx == H3_RX_DATA) {
 			size_t want = cap - total, n;
@@ -965,8 +997,11 @@ long h3_body_read(struct h3_server *srv, struct h3_stream *hs, uint8_t *out, siz
 			if (!want)
 				break;
 			n = quic_conn_stream_read(c, s, out + total, want, &(bool){ false });
-			if (!n)
+			if (!n) {
+				if (rx_all_here(s))  /* ... inside a DATA frame */
+					goto cut;
 				break;
+			}
 			total += n;
 			hs->body_rx += n;
 			hs->frame_left -= n;
@@ -1019,6 +1054,10 @@ long h3_body_read(struct h3_server *srv, struct h3_stream *hs, uint8_t *out, siz
 		}
 	}
 	return (long)total;
+cut:	/* a frame cut short by the stream's end: H3_FRAME_ERROR (RFC 9114 7.1) */
+	conn_error(srv, h, H3_FRAME_ERROR, hs);
+	detach(srv, hs, false);
+	return -1;
 }
 
 int h3_send_headers(struct h3_server *srv, struct h3_stream *hs, unsigned status,
@@ -1070,8 +1109,12 @@ int h3_send_headers(struct h3_server *srv, struct h3_stream *hs, unsigned status
 		quic_conn_stream_write(c, es, srv->enc_out, buf_written(&enc), false);
 	buf_writer_init(&hw, hdr, sizeof(hdr));
 	h3_frame_write_header(&hw, H3_FRAME_HEADERS, buf_written(&sec));
-	quic_conn_stream_write(c, s, hdr, buf_written(&hw), false);
-	quic_conn_stream_write(c, s, srv->sec, buf_written(&sec), fin);
+	/* a short write (no memory after all) fails: the frame is cut */
+	if (quic_conn_stream_write(c, s, hdr, buf_written(&hw), false) != buf_written(&hw) ||
+	    quic_conn_stream_write(c, s, srv->sec, buf_written(&sec), fin) != buf_written(&sec)) {
+		stream_error(srv, hs, H3_INTERNAL_ERROR, false);
+		return -1;
+	}
 	if (status >= 200) {
 		hs->flags |= H3_SF_HEADERS_SENT;
 		srv->st.responses++;
@@ -1120,8 +1163,13 @@ long h3_send_data(struct h3_server *srv, struct h3_stream *hs, const uint8_t *p,
 		if (n) {
 			buf_writer_init(&hw, hdr, sizeof(hdr));
 			h3_frame_write_header(&hw, H3_FRAME_DATA, n);
-			quic_conn_stream_write(c, s, hdr, buf_written(&hw), false);
-			quic_conn_stream_write(c, s, p, n, false);
+			if (quic_conn_stream_write(c, s, hdr, buf_written(&hw), false) !=
+				    buf_written(&hw) ||
+			    quic_conn_stream_write(c, s, p, n, false) != n) {
+				/* a short write (no memory after all): the frame is cut */
+				stream_error(srv, hs, H3_INTERNAL_ERROR, false);
+				return -1;
+			}
 			hs->body_tx += n;
 		}
 	}

@@ -67,6 +67,15 @@ static int node_index(const void *node)
 
 static uint8_t last_ecn[2];  /* of each node's last datagram out */
 
+/* pair_next.server_poll of the current pair (pair_next is reset) */
+static void (*server_poll)(uint64_t now);
+
+static void node_poll(void *node, uint64_t now)
+{
+	if (node == &eps[1] && server_poll)
+		server_poll(now);
+}
+
 static void node_input(void *node, const struct sim_addr *from, const uint8_t *d, size_t len,
 		       uint8_t ecn, uint64_t now)
 {
@@ -78,6 +87,7 @@ static void node_input(void *node, const struct sim_addr *from, const uint8_t *d
 	to_quic(from, &a);
 	memcpy(buf, d, len);
 	quic_endpoint_input_ecn(node, &a, buf, len, ecn, now);
+	node_poll(node, now);
 }
 
 static size_t node_output(void *node, struct sim_addr *to, uint8_t *out, size_t cap,
@@ -119,6 +129,7 @@ static void node_timeout(void *node, uint64_t now)
 	quic_endpoint_timeout(node, now);
 	if (((struct quic_endpoint *)node)->nconns < before)
 		audit(node);
+	node_poll(node, now);
 }
 
 static uint8_t node_ecn_out(void *node)
@@ -232,7 +243,8 @@ void setup_pair(uint64_t seed, enum quic_retry_policy retry, const struct sim_li
 		.server = true, .cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
 		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
 		.static_secret = { 1 }, .seed = { 2, (uint8_t)seed }, .retry = retry,
-		.app = &app_ops, .v1_only = pair_next.server_v1_only,
+		.app = pair_next.server_app ? pair_next.server_app : &app_ops,
+		.app_ctx = pair_next.server_app_ctx, .v1_only = pair_next.server_v1_only,
 		.idle_timeout_ms = pair_next.idle_timeout_ms,
 		.disable_active_migration = pair_next.server_no_migration,
 		.early_data = pair_next.server_early_data,
@@ -241,12 +253,14 @@ void setup_pair(uint64_t seed, enum quic_retry_policy retry, const struct sim_li
 	struct quic_endpoint_cfg c = {
 		.server = false, .ca = test_ca_der, .calen = sizeof(test_ca_der),
 		.sni = "localhost", .static_secret = { 3 }, .seed = { 4, (uint8_t)seed },
-		.app = &app_ops, .version = pair_next.client_version,
+		.app = pair_next.client_app ? pair_next.client_app : &app_ops,
+		.app_ctx = pair_next.client_app_ctx, .version = pair_next.client_version,
 		.key_update_packets = pair_next.client_key_update,
 		.idle_timeout_ms = pair_next.idle_timeout_ms, .no_ecn = pair_next.no_ecn,
 	};
 
 	memset(&app, 0, sizeof(app));
+	server_poll = pair_next.server_poll;
 	memset(&pair_next, 0, sizeof(pair_next));
 	memset(&pair_tap, 0, sizeof(pair_tap));
 	memset(&fetch, 0, sizeof(fetch));
@@ -276,6 +290,7 @@ void teardown_pair(void)
 	audit(&eps[1]);
 	quic_endpoint_deinit(&eps[0]);
 	quic_endpoint_deinit(&eps[1]);
+	server_poll = NULL;
 }
 
 struct quic_conn *client(void)

@@ -105,6 +105,15 @@ struct pair_knobs {
 	bool server_no_migration;         /* server sends disable_active_migration */
 	bool no_ecn;                      /* both: the "port" cannot do ECN */
 	bool server_early_data;           /* server accepts 0-RTT (CONFIG_QUIC_0RTT) */
+	/* another application than the checking one (NULL: that one), e.g.
+	 * HTTP/3: h3_server_app_ops() with &term.h3 on the server, the test
+	 * client of tests/sim/h3_client on the client */
+	const struct quic_app_ops *server_app, *client_app;
+	void *server_app_ctx, *client_app_ctx;
+	/* called after every delivery to the server and every server
+	 * timeout, as a board's loop calls term_poll() after each round of
+	 * endpoint input and timers (NULL: nothing) */
+	void (*server_poll)(uint64_t now);
 };
 extern struct pair_knobs pair_next;
 

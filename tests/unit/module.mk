@@ -67,9 +67,9 @@ $(O)/tests/unit/test_sim_interop: $(call obj,$(UNIT_PAIR_SRCS))
 $(O)/tests/unit/test_sim_interop: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
 CFLAGS_tests/unit/test_sim_interop.c = -I$(TOP)
 # a bare-metal board links tests/sim/sim.c into its one selftest image but
-# not quic_pair: it comes in first among the libraries there
+# not quic_pair and h3_client: they come in first among the libraries there
 ifneq ($(UNIT_BAREMETAL),)
-UNIT_LIBS := $(call obj,tests/sim/quic_pair.c) $(UNIT_LIBS)
+UNIT_LIBS := $(call obj,tests/sim/quic_pair.c tests/sim/h3_client.c) $(UNIT_LIBS)
 endif
 # bulk throughput (50 MB, 100 Mbit/s, 20 ms): built only in make test's
 # `bulk` step (UNIT_BULK=y with configs/fragments/bulk.config): with the
@@ -89,6 +89,16 @@ unit-y += tests/unit/test_sim_ecn.c
 $(O)/tests/unit/test_sim_ecn: $(call obj,$(UNIT_PAIR_SRCS))
 $(O)/tests/unit/test_sim_ecn: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_PAIR_SRCS))
 CFLAGS_tests/unit/test_sim_ecn.c = -I$(TOP)
+# HTTP/3 over the simulator: tern's server side (http3/h3conn, term/) on
+# the server endpoint against the test client tests/sim/h3_client:
+# responses, QPACK both ways, GOAWAY, and every connection and stream
+# error code a client can provoke
+UNIT_H3_SRCS := $(UNIT_PAIR_SRCS) tests/sim/h3_client.c
+$(call obj,tests/sim/h3_client.c): EXTRA_CFLAGS += $(UNIT_CFLAGS) $(CMOCKA_BM_CFLAGS)
+unit-y += tests/unit/test_sim_h3.c
+$(O)/tests/unit/test_sim_h3: $(call obj,$(UNIT_H3_SRCS))
+$(O)/tests/unit/test_sim_h3: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_H3_SRCS))
+CFLAGS_tests/unit/test_sim_h3.c = -I$(TOP)
 # session resumption and 0-RTT through quic/tls (tickets, strike register,
 # ClientHello scan); run with CONFIG_QUIC_0RTT=n and =y
 unit-y += tests/unit/test_tls_resume.c
