@@ -99,6 +99,10 @@ unit-y += tests/unit/test_sim_h3.c
 $(O)/tests/unit/test_sim_h3: $(call obj,$(UNIT_H3_SRCS))
 $(O)/tests/unit/test_sim_h3: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_H3_SRCS))
 CFLAGS_tests/unit/test_sim_h3.c = -I$(TOP)
+unit-y += tests/unit/test_sim_h3_errors.c
+$(O)/tests/unit/test_sim_h3_errors: $(call obj,$(UNIT_H3_SRCS))
+$(O)/tests/unit/test_sim_h3_errors: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_H3_SRCS))
+CFLAGS_tests/unit/test_sim_h3_errors.c = -I$(TOP)
 # session resumption and 0-RTT through quic/tls (tickets, strike register,
 # ClientHello scan); run with CONFIG_QUIC_0RTT=n and =y
 unit-y += tests/unit/test_tls_resume.c
