@@ -67,6 +67,7 @@ enum {
 	H3_CF_PEER_SETTINGS = 1 << 3,
 	H3_CF_CLOSING    = 1 << 4,  /* closed by us: nothing more to do */
 	H3_CF_BLOCKED    = 1 << 5,  /* some stream waits for QPACK entries */
+	H3_CF_QPACK_CUT  = 1 << 6,  /* a QPACK stream write came out short: close */
 };
 
 struct h3_conn {

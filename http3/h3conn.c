@@ -188,6 +188,21 @@ static bool write_all(struct quic_conn *c, struct quic_stream *s, const uint8_t 
 	return quic_conn_stream_write(c, s, p, n, false) == n;
 }
 
+/* QPACK instructions out on our encoder or decoder stream. They are
+ * already part of the QPACK state, so a short write (the chunk pool
+ * failed after all; n was within the writable room) leaves the peer's
+ * view broken for good: the connection is closed with
+ * H3_INTERNAL_ERROR from conn_poll, where no request is in the middle
+ * of being handled. */
+static void write_qpack(struct h3_server *srv, struct h3_conn *h, struct quic_conn *c,
+			struct quic_stream *s, size_t n)
+{
+	if (n && quic_conn_stream_write(c, s, srv->enc_out, n, false) != n) {
+		h->flags |= H3_CF_QPACK_CUT;
+		srv->conn_work = true;
+	}
+}
+
 static void open_uni(struct h3_server *srv, struct h3_conn *h, struct quic_conn *c)
 {
 	uint8_t b[64];
@@ -265,7 +280,7 @@ static void flush_decoder(struct h3_server *srv, struct h3_conn *h, struct quic_
 		room = sizeof(srv->enc_out);
 	buf_writer_init(&w, srv->enc_out, room);
 	if (qpack_decoder_write(&h->qdec, &w))
-		quic_conn_stream_write(c, s, srv->enc_out, buf_written(&w), false);
+		write_qpack(srv, h, c, s, buf_written(&w));
 	if (qpack_decoder_has_output(&h->qdec))
 		srv->conn_work = true;
 }
@@ -869,6 +884,10 @@ static void conn_poll(struct h3_server *srv, struct quic_conn *c)
 		srv->conn_work = true;  /* 0-RTT: its streams open once it is established */
 	if (!h || (h->flags & H3_CF_CLOSING) || c->state != QUIC_CONN_ESTABLISHED)
 		return;
+	if (h->flags & H3_CF_QPACK_CUT) {
+		conn_error(srv, h, H3_INTERNAL_ERROR, NULL);
+		return;
+	}
 	open_uni(srv, h, c);
 	flush_decoder(srv, h, c);
 	if (h->flags & H3_CF_UNI_OPEN)
@@ -1100,13 +1119,11 @@ int h3_send_headers(struct h3_server *srv, struct h3_stream *hs, unsigned status
 	room = es ? quic_conn_stream_writable(c, es) : 0;
 	buf_writer_init(&enc, srv->enc_out, room < sizeof(srv->enc_out) ? room : sizeof(srv->enc_out));
 	if (qpack_encode(&h->qenc, hs->id, list, n + 1, &sec, es ? &enc : NULL) != QPACK_OK) {
-		if (buf_written(&enc))
-			quic_conn_stream_write(c, es, srv->enc_out, buf_written(&enc), false);
+		write_qpack(srv, h, c, es, buf_written(&enc));
 		stream_error(srv, hs, H3_INTERNAL_ERROR, false);
 		return -1;
 	}
-	if (buf_written(&enc))
-		quic_conn_stream_write(c, es, srv->enc_out, buf_written(&enc), false);
+	write_qpack(srv, h, c, es, buf_written(&enc));
 	buf_writer_init(&hw, hdr, sizeof(hdr));
 	h3_frame_write_header(&hw, H3_FRAME_HEADERS, buf_written(&sec));
 	/* a short write (no memory after all) fails: the frame is cut */

@@ -359,14 +359,27 @@ static size_t addr_text(const struct quic_addr *a, char *out, size_t cap, bool b
 	}
 }
 
+static bool method_in(const struct h3_req *rq, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rq->method.len == strlen(list[i]) && !memcmp(rq->method.p, list[i], rq->method.len))
+			return true;
+	return false;
+}
+
 static bool method_has_body(const struct h3_req *rq)
 {
 	static const char *const none[] = { "GET", "HEAD", "DELETE", "OPTIONS", "TRACE" };
 
-	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++)
-		if (rq->method.len == strlen(none[i]) && !memcmp(rq->method.p, none[i], rq->method.len))
-			return false;
-	return true;
+	return !method_in(rq, none, sizeof(none) / sizeof(none[0]));
+}
+
+/* Safe methods (RFC 9110 9.2.1): sending one twice changes nothing. */
+static bool retry_safe(const struct h3_req *rq)
+{
+	static const char *const safe[] = { "GET", "HEAD", "OPTIONS", "TRACE" };
+
+	return method_in(rq, safe, sizeof(safe) / sizeof(safe[0]));
 }
 
 /* The HTTP/1.1 request head into be->tx: 0 or -1 (too large). */
@@ -456,6 +469,7 @@ unsigned term_backend_start(struct term *t, struct term_req *r, struct h3_stream
 		return pool_stats_of(&pool_backend)->in_use == CONFIG_TERM_BACKEND_CONNS ? 503 : 502;
 	}
 	be_reset(be, hs->flags & H3_SF_HEAD);
+	be->reused = be->state == BE_BUSY;
 	if (request_head(be, hs, rq, fields, h3_stream_quic_conn(&t->h3, hs))) {
 		t->be.too_large++;
 		if (be->state == BE_CONNECTING)
@@ -464,6 +478,10 @@ unsigned term_backend_start(struct term *t, struct term_req *r, struct h3_stream
 			be->state = BE_IDLE;  /* nothing was sent on it */
 		return 431;
 	}
+	/* a request with no body and a safe method may go again on a fresh
+	 * connection when a kept-alive one turns out closed (RFC 9112 9.3.1) */
+	be->retry_ok = !be->body_out && retry_safe(rq);
+	be->head_len = be->tx_len;
 	be->req = pool_handle(&pool_termreq, r);
 	be->deadline = t->now + t->timeout_ns;
 	r->be = pool_handle(&pool_backend, be);
@@ -493,6 +511,28 @@ static void be_done(struct term *t, struct term_backend *be, bool reusable)
 	be_close(t, be);
 }
 
+/* A kept-alive connection failed before a byte of the answer came: the
+ * backend had closed it while it sat idle. When the request may go
+ * twice, the same block gets a new connection and the head again. 0
+ * done, -1 not this time. */
+static int redial(struct term *t, struct term_backend *be)
+{
+	if (!be->reused || !be->retry_ok || be->p.received || be->rx_len)
+		return -1;
+	port_tcp_close(be->port_id);
+	be->port_id = port_tcp_connect(&be->to);
+	if (be->port_id < 0)
+		return -1;
+	be_reset(be, be->head);
+	be->reused = false;  /* once */
+	be->tx_len = be->head_len;
+	be->state = BE_CONNECTING;
+	be->deadline = t->now + t->timeout_ns;
+	t->be.connects++;
+	t->be.retried++;
+	return 0;
+}
+
 static void req_end(struct term *t, struct term_req *r, struct h3_stream *hs, bool ok)
 {
 	if (ok)
@@ -509,6 +549,11 @@ static void fail(struct term *t, struct term_req *r, struct h3_stream *hs,
 {
 	bool answered = be->hdrs_sent || r->headers_sent;
 
+	if (status == 502 && !answered && redial(t, be) == 0) {
+		LOG_INFO("backend: %s on a kept-alive connection before any answer: sent again "
+			 "on a new one", why);
+		return;
+	}
 	LOG_INFO("backend: %s: %s", why, answered ? "stream reset" : status == 504 ? "504" : "502");
 	if (status == 504)
 		t->be.timeouts++;

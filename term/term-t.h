@@ -52,9 +52,12 @@ struct term_backend {
 	bool eof;                    /* the backend closed its side */
 	bool body_none;              /* the response has no content */
 	bool resp_done;              /* the whole response was parsed */
+	bool reused;                 /* the request went on a kept-alive connection */
+	bool retry_ok;               /* ... and may go again on a fresh one (no body, safe method) */
 	uint16_t status;
 	uint16_t nfields;
 	uint32_t hdr_len;
+	uint32_t head_len;           /* tx[0, head_len): the request head, kept for a retry */
 	uint32_t tx_off, tx_len;     /* tx[tx_off, tx_len) waits to be sent */
 	uint32_t rx_off, rx_len;     /* rx[rx_off, rx_len) not parsed yet */
 	uint32_t pend_off, pend_len; /* parsed content the client could not take yet */

@@ -103,6 +103,14 @@ static size_t status_page(struct term *t, char *buf, size_t cap)
 		 (unsigned)h->stream_errors, (unsigned)h->conn_errors, (unsigned)h->rejected,
 		 (unsigned)h->goaways, (unsigned)h->qpack_blocked);
 	page_line(&pg, line);
+	snprintf(line, sizeof(line),
+		 "backends: %u open, %u idle; %u connects (%u failed), %u reused, %u retried, "
+		 "%u 502, %u 504, %u no slot, %u too large",
+		 (unsigned)t->be.open, (unsigned)t->be.idle, (unsigned)t->be.connects,
+		 (unsigned)t->be.connect_fail, (unsigned)t->be.reused, (unsigned)t->be.retried,
+		 (unsigned)t->be.bad_gateway, (unsigned)t->be.timeouts, (unsigned)t->be.busy,
+		 (unsigned)t->be.too_large);
+	page_line(&pg, line);
 	page_line(&pg, "");
 	pool_stats_format(page_line, &pg);
 	return pg.len;

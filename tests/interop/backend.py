@@ -23,6 +23,10 @@ Endpoints (byte i of every pattern body is i % 251):
   GET  /slow/MS     200 "slow\\n" after MS milliseconds
   GET  /garbage     "hello garbage\\r\\n\\r\\n" (not HTTP), then close
   GET  /close       close without answering
+  GET  /stale       200 "stale\n", kept alive; the NEXT request on that
+                    connection is read and then the connection closed
+                    without an answer (a keep-alive connection the
+                    server dropped just as the proxy reused it)
   GET  /huge/N      N pattern bytes (N may be 10000000000), Content-Length,
                     written as fast as the socket takes them (sendall blocks
                     when the reader stops: backpressure)
@@ -222,6 +226,7 @@ class Handler(socketserver.StreamRequestHandler):
         peer = self.peer = "%s:%d" % self.client_address[:2]
         self.current = None  # (method, target) of the request being answered
         self.sent = 0
+        self.stale = False  # /stale was answered: close at the next request
         try:
             while True:
                 try:
@@ -253,6 +258,9 @@ class Handler(socketserver.StreamRequestHandler):
             log("%s %s 400 0 %s (%s)" % (method, target, self.peer, e))
             self.simple(400, "Bad Request", b"bad request\n", False, method == "HEAD")
             return False
+        if self.stale:
+            log("%s %s closed 0 %s (stale connection)" % (method, target, self.peer))
+            return False
         self.current, self.sent = (method, target), 0
         path = target.split("?", 1)[0]
         is_head = method == "HEAD"
@@ -268,7 +276,7 @@ class Handler(socketserver.StreamRequestHandler):
         if name in ("data", "chunked", "slow", "huge") and number(arg) is None:
             status = 404
             nbytes = self.simple(404, "Not Found", b"not found\n", keep, is_head)
-        elif name in ("data", "chunked", "slow", "huge", "garbage", "close", "headers") \
+        elif name in ("data", "chunked", "slow", "huge", "garbage", "close", "headers", "stale") \
                 and not get_like:
             status = 405
             self.head(405, "Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "10"),
@@ -319,6 +327,9 @@ class Handler(socketserver.StreamRequestHandler):
             log("%s %s closed 0 %s" % (method, target, self.peer))
             self.current = None
             return False
+        elif name == "stale" and arg is None:
+            nbytes = self.simple(200, "OK", b"stale\n", keep, is_head)
+            self.stale = keep
         elif name == "headers" and arg is None:
             text = "".join(r + "\n" for r in raw).encode("latin-1")
             nbytes = self.simple(200, "OK", text, keep, is_head)

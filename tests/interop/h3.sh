@@ -4,12 +4,16 @@
 #  - the built-in responder: the status page; /bytes/N downloads of 1 KB,
 #    1 MB and 50 MB (MB/s printed); 100 requests on one connection, every
 #    body checked; a 10 MB POST to /echo; a 1 MB GET and POST with each
-#    TLS 1.3 suite offered alone; the same behind a Retry; 404, 400 and
-#    HEAD (headers only);
+#    TLS 1.3 suite offered alone and behind a Retry (each also through
+#    the backend on the same connection); 404, 400 and HEAD (headers only);
 #  - goaway: SIGTERM while a large download runs: tern sends GOAWAY,
 #    lets the request finish (the body is complete and right), exits 0;
 #  - be-*: requests tern forwards to an HTTP/1.1 backend
-#    (tests/interop/backend.py): skipped while `tern --help` does not
+#    (tests/interop/backend.py): GET of 1 KB, 1 MB, 50 MB; chunked; POST
+#    10 MB; 100 concurrent; 502 (down, garbage), 504; the headers it adds;
+#    a kept-alive connection closed under a request (sent again); a 10 GB
+#    body to a client that reads slowly (memory stays flat, the hang-up
+#    closes the backend connection). Skipped while `tern --help` does not
 #    mention --backend.
 # Bodies are judged by length and sha256 against the pattern (byte i of
 # /bytes/N and of the backend's /data/N is i % 251) or against the upload;
@@ -303,47 +307,77 @@ case_post() {
 	end "10000000 bytes up and back in $secs s, $(mbps 20000000 "$secs") MB/s both ways"
 }
 
+# up_with_backend [TERN_ARGS...]: tern, with the backend when this tern
+# has --backend (then $viabe is set and $blog names its log)
+up_with_backend() {
+	viabe=
+	if [ -n "$has_backend" ]; then
+		backend_start || return 1
+		viabe=1
+		start --backend "127.0.0.1:$bport" "$@"
+	else
+		start "$@"
+	fi
+}
+
+down_with_backend() {
+	stop
+	[ -n "$viabe" ] && backend_stop
+}
+
 # case_suite NAME GNUTLS_CIPHER SUITE: GET 1 MB and POST 1 MB with only
-# that suite offered (two connections)
+# that suite offered (two connections), each from the responder and
+# through the backend (/data, /upload) on the same connection
 case_suite() {
 	local name=$1 cipher=$2 suite=$3 c1=$dir/$1.get.client.log c2=$dir/$1.post.client.log
-	local up=$dir/upload.1m t1 t2
+	local up=$dir/upload.1m t1 t2 gets=(/bytes/1000000) posts=(/echo) n=1
 	begin "$name" || return 0
 	make_upload "$up" 1000000
-	start || { end; return; }
+	up_with_backend || { end; return; }
+	if [ -n "$viabe" ]; then
+		gets+=(/data/1000001) posts+=(/upload) n=2
+	fi
 	t1=$EPOCHREALTIME
-	h3 "$c1" 20 --ciphers="$SUITE_PRIO:+$cipher" -- /bytes/1000000
+	h3 "$c1" 20 --ciphers="$SUITE_PRIO:+$cipher" -- "${gets[@]}"
 	t1=$(since "$t1") t2=$EPOCHREALTIME
-	h3 "$c2" 20 --ciphers="$SUITE_PRIO:+$cipher" -m POST -d "$up" -- /echo
+	h3 "$c2" 20 --ciphers="$SUITE_PRIO:+$cipher" -m POST -d "$up" -- "${posts[@]}"
 	t2=$(since "$t2")
-	stop
+	down_with_backend
 	hs "$c1" "$suite"
 	hs "$c2" "$suite"
-	status "$c1" 200 1
-	status "$c2" 200 1
+	status "$c1" 200 $n
+	status "$c2" 200 $n
 	body "$dl/1000000" 1000000
 	same "$dl/echo" "$up"
+	if [ -n "$viabe" ]; then
+		body "$dl/1000001" 1000001
+		same "$dl/upload" "$up"
+	fi
 	check_tern "$cname" "handshakes completed" 2
-	http 2 2 0 0
-	end "$suite: 1 MB down in $t1 s, 1 MB up and back in $t2 s"
+	http $((2 * n)) $((2 * n)) 0 0
+	end "$suite: 1 MB down in $t1 s, 1 MB up and back in $t2 s${viabe:+, each from the responder and through the backend}"
 }
 
 case_retry() {
-	local clog=$dir/retry.client.log t secs
+	local clog=$dir/retry.client.log t secs paths=(/bytes/1000000) n=1
 	begin retry || return 0
-	start --retry || { end; return; }
+	up_with_backend --retry || { end; return; }
+	if [ -n "$viabe" ]; then
+		paths+=(/data/1000001) n=2
+	fi
 	t=$EPOCHREALTIME
-	h3 "$clog" 20 -- /bytes/1000000
+	h3 "$clog" 20 -- "${paths[@]}"
 	secs=$(since "$t")
-	stop
+	down_with_backend
 	hs "$clog"
 	grep -q "type=Retry" "$clog" || bad "the client received no Retry"
-	status "$clog" 200 1
+	status "$clog" 200 $n
 	body "$dl/1000000" 1000000
+	[ -n "$viabe" ] && body "$dl/1000001" 1000001
 	check_tern "$cname" "Retry" 1
 	check_tern "$cname" "handshakes completed" 1
-	http 1 1 0 0
-	end "Retry, then 1000000 bytes in $secs s"
+	http $n $n 0 0
+	end "Retry, then 1000000 bytes in $secs s${viabe:+ (and 1000001 through the backend)}"
 }
 
 # case_error NAME PATH STATUS BODY_START: a short text/plain answer
@@ -478,21 +512,27 @@ be_up() {
 # backend connections used (distinct client ports in its log)
 be_conns() { awk '$1 == "backend:" && NF >= 6 { print $6 }' "$blog" | sort -u | wc -l; }
 
+# case_be_get NAME BYTES [NOTE]: GET /data/BYTES through the backend
 case_be_get() {
-	local clog=$dir/be-get-1m.client.log t secs
-	be_begin be-get-1m || return 0
+	local name=$1 n=$2 note=${3:-} clog=$dir/$1.client.log t secs q=()
+	be_begin "$name" || return 0
+	[ "$n" -ge 10000000 ] && q=(-q)
 	be_up || { backend_stop; end; return; }
 	t=$EPOCHREALTIME
-	h3 "$clog" 20 -- /data/1000000
+	h3 "$clog" 30 "${q[@]}" -- "/data/$n"
 	secs=$(since "$t")
 	stop
 	backend_stop
-	hs "$clog"
-	status "$clog" 200 1
-	body "$dl/1000000" 1000000
-	grep -q "GET /data/1000000 200 1000000" "$blog" || bad "the backend did not serve /data/1000000"
+	if [ ${#q[@]} = 0 ]; then
+		hs "$clog"
+		status "$clog" 200 1
+	fi
+	body "$dl/$n" "$n"
+	grep -q "GET /data/$n 200 $n" "$blog" || bad "the backend did not serve /data/$n"
 	http 1 1 0 0
-	end "1000000 bytes through the backend in $secs s, sha256 ${sha:0:16}"
+	local rate=
+	[ "$n" -ge 1000000 ] && rate=", $(mbps "$n" "$secs") MB/s"
+	end "$n bytes through the backend in $secs s$rate, sha256 ${sha:0:16}$note"
 }
 
 case_be_chunked() {
@@ -619,12 +659,115 @@ case_be_headers() {
 	end "the backend got: $(grep -i '^\(via\|x-forwarded-for\|forwarded\|early-data\):' "$f" 2>/dev/null | tr '\n' ';' | sed 's/;$//')"
 }
 
+# A kept-alive backend connection closed by the backend just as tern
+# reuses it (backend.py's /stale: the next request on that connection
+# is read, then the connection closed unanswered). The first client's
+# GET /stale leaves the connection idle in tern's pool; the second
+# client's GET goes out on it, meets the close, and tern sends it again
+# on a new connection (a GET, nothing of the answer came): 200, not 502.
+case_be_retry() {
+	local c1=$dir/be-retry.1.client.log c2=$dir/be-retry.2.client.log
+	be_begin be-retry || return 0
+	be_up || { backend_stop; end; return; }
+	h3 "$c1" 15 -- /stale
+	h3 "$c2" 15 -- /data/1000
+	stop
+	backend_stop
+	hs "$c1"
+	hs "$c2"
+	status "$c1" 200 1
+	status "$c2" 200 1
+	body "$dl/1000" 1000
+	grep -q "GET /data/1000 closed 0 .*(stale connection)" "$blog" ||
+		bad "the backend did not close the reused connection (no 'stale connection' line)"
+	grep -q "GET /data/1000 200 1000" "$blog" || bad "the backend did not serve the retried request"
+	grep -q "sent again on a new one" "$tlog" || bad "tern did not say it sent the request again"
+	[ "$(be_conns)" = 2 ] || bad "$(be_conns) backend connections (want 2: the stale one, the new one)"
+	http 2 2 0 0
+	end "the reused connection was closed under the request; sent again on a new one: 200"
+}
+
+# rss_kb PID: resident set of a process in KiB
+rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
+
+# A backend body of 10 GB to a client that reads slowly (gtlsclient runs
+# 50 ms of every 500, stopped by SIGSTOP the rest; about 8 s), then hangs
+# up (SIGINT). Flow control, not buffering: tern reads the backend only as
+# the client's window opens, so what the backend wrote minus what the
+# client got stays within the kernel's socket buffers and tern's pools;
+# tern's resident memory does not grow (after the first second) and no
+# pool allocation fails; once the client is gone tern closes the backend
+# connection (the backend sees it while still writing) and counts the
+# request aborted.
+case_be_huge_slow() {
+	local clog=$dir/be-huge-slow.client.log f cpid i got sent gap bound rss0= rss1 t slog
+	local n=10000000000
+	be_begin be-huge-slow || return 0
+	be_up || { backend_stop; end; return; }
+	f=$dl/$n
+	clogs+=("$clog")
+	gtlsclient --no-quic-dump --no-http-dump --timeout=5s --max-stream-data-bidi-local=1M \
+		--download "$dl" 127.0.0.1 "$port" "https://localhost:$port/huge/$n" >"$clog" 2>&1 &
+	cpid=$!
+	t=$EPOCHREALTIME
+	for i in $(seq 16); do
+		sleep 0.05
+		kill -STOP $cpid 2>/dev/null || break
+		[ "$i" = 2 ] && rss0=$(rss_kb "$tpid")
+		sleep 0.45
+		kill -CONT $cpid 2>/dev/null || break
+	done
+	rss1=$(rss_kb "$tpid")
+	kill -INT $cpid 2>/dev/null
+	wait $cpid
+	got=$(stat -c %s "$f" 2>/dev/null || echo 0)
+	# the backend learns that tern closed its connection
+	for i in $(seq $((100 * mul))); do
+		grep -q "GET /huge/$n aborted" "$blog" && break
+		sleep 0.1
+	done
+	sent=$(awk -v p="/huge/$n" '$2 == "GET" && $3 == p && $4 == "aborted" { print $5 }' "$blog")
+	# the status page from a new client: no backend connection open
+	slog=$dir/be-huge-slow.status.log
+	h3 "$slog" 10 -- /
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 1
+	[ "$got" -ge 1000000 ] || bad "the slow client got only $got bytes in 8 s"
+	[ "$got" -gt 0 ] && body "$f" "$got"  # the part it got is the right part
+	if [ -z "$sent" ]; then
+		bad "the backend never saw its connection closed (still writing $n bytes?)"
+	else
+		# kernel socket buffers (tern's receive, the backend's send, the
+		# client's UDP receive) + tern's chunk pool + the client's 1 MB window
+		bound=$(awk '{ s += $3 } END { print s }' /proc/sys/net/ipv4/tcp_rmem /proc/sys/net/ipv4/tcp_wmem)
+		bound=$((bound + $(cat /proc/sys/net/core/rmem_max) + 1024 * 1024 + 1048576))
+		gap=$((sent - got))
+		[ "$gap" -le "$bound" ] || bad "the backend wrote $sent bytes, the client got $got: $gap held between (bound $bound)"
+	fi
+	if [ -n "$rss0" ] && [ -n "$rss1" ]; then
+		[ $((rss1 - rss0)) -le 1024 ] || bad "tern's resident memory grew from $rss0 KiB to $rss1 KiB while streaming"
+	else
+		bad "tern's resident memory could not be read"
+	fi
+	grep -q "^backends: 0 open" "$dl/index.html" 2>/dev/null ||
+		bad "status page after the hang-up: '$(grep '^backends:' "$dl/index.html" 2>/dev/null)' (want 0 open)"
+	awk 'p && NF == 9 && $6 != 0 { bad = bad " " $1 "(" $6 ")" } $1 == "pool" { p = 1 }
+	     END { if (bad != "") { print "allocation failures:" bad; exit 1 } }' "$tlog" || bad "$(awk 'p && NF == 9 && $6 != 0 { printf "%s %s; ", $1, $6 } $1 == "pool" { p = 1 }' "$tlog")"
+	check_tern "$cname" "aborted" 1
+	check_tern "$cname" "stream errors" 0
+	check_tern "$cname" "connection errors" 0
+	end "$n-byte body, client reading 10% of the time: got $got bytes in $(since "$t") s, the backend wrote $sent ($gap between, bound $bound); tern RSS $rss0 -> $rss1 KiB; backend closed after the hang-up"
+}
+
 # ---------------------------------------------------------------- run
 
 cases=(status get-1k get-1m get-50m concurrent-100 post-10m
        suite-aes128gcm suite-aes256gcm suite-chacha20 suite-aes128ccm
        retry not-found bad-bytes head goaway
-       be-get-1m be-chunked be-post-10m be-concurrent-100 be-down be-garbage be-timeout be-headers)
+       be-get-1k be-get-1m be-get-50m be-chunked be-post-10m be-concurrent-100 be-down be-garbage
+       be-timeout be-headers be-retry be-huge-slow)
 
 run_case() {
 	case $1 in
@@ -648,7 +791,14 @@ run_case() {
 	bad-bytes) case_error bad-bytes /bytes/xyz 400 "bad request" ;;
 	head) case_head ;;
 	goaway) case_goaway ;;
-	be-get-1m) case_be_get ;;
+	be-get-1k) case_be_get be-get-1k 1000 ;;
+	be-get-1m) case_be_get be-get-1m 1000000 ;;
+	be-get-50m)
+		if [ -n "$slow" ]; then
+			case_be_get be-get-50m 5000000 "; TERN_RUNNER: 5 MB instead of 50 MB"
+		else
+			case_be_get be-get-50m 50000000
+		fi ;;
 	be-chunked) case_be_chunked ;;
 	be-post-10m) case_be_post ;;
 	be-concurrent-100) case_be_concurrent ;;
@@ -656,6 +806,8 @@ run_case() {
 	be-garbage) be_status be-garbage /garbage 502 ;;
 	be-timeout) case_be_timeout ;;
 	be-headers) case_be_headers ;;
+	be-retry) case_be_retry ;;
+	be-huge-slow) case_be_huge_slow ;;
 	esac
 }
 
