@@ -29,7 +29,7 @@ TERN_VERSION := $(shell cat VERSION)
 export TERN_VERSION
 
 # Goals that need no configuration (and must not generate one).
-NOCONFIG_GOALS := help deps menuconfig olddefconfig savedefconfig %_defconfig \
+NOCONFIG_GOALS := help deps deps-run menuconfig olddefconfig savedefconfig %_defconfig \
                   clean distclean test build-matrix kconfig-lint run size \
                   test-config test-unit-% test-summary bench-crypto interop
 CONFIG_GOALS := $(filter-out $(NOCONFIG_GOALS),$(or $(MAKECMDGOALS),all))
@@ -44,6 +44,12 @@ endif
 deps:
 ifneq ($(TERN_DEPS_DONE),1)
 	$(Q)bash tools/deps.sh
+endif
+# make run: only what the host build needs (tools/deps.sh --run)
+.PHONY: deps-run
+deps-run:
+ifneq ($(TERN_DEPS_DONE),1)
+	$(Q)bash tools/deps.sh --run
 endif
 export TERN_DEPS_DONE := 1
 
@@ -194,15 +200,18 @@ RUN_ARGS ?=
 DEMO_CERT := build/demo-cert
 RUN_CERT = --cert $(DEMO_CERT)/cert.pem --key $(DEMO_CERT)/key.pem
 .PHONY: run
-run: deps
+# the build in parallel unless -j was given (a first `make run` compiles
+# wolfSSL: about half the time on 2 cores)
+RUN_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 2))
+run: deps-run
 	$(Q)bash tools/gen_demo_cert.sh $(DEMO_CERT)
 	$(Q)if [ ! -f $(KCONFIG_CONFIG) ] || grep -q '^CONFIG_BOARD_HOST=y' $(KCONFIG_CONFIG); then \
-		$(MAKE) --no-print-directory all && echo "  RUN     $(O)/tern $(RUN_CERT) $(RUN_ARGS)" && \
+		$(MAKE) --no-print-directory $(RUN_JOBS) all && echo "  RUN     $(O)/tern $(RUN_CERT) $(RUN_ARGS)" && \
 		exec $(O)/tern $(RUN_CERT) $(RUN_ARGS); \
 	else \
 		echo "  RUN     $(KCONFIG_CONFIG) is for another board: running the host defconfig from build/run"; \
 		[ -f build/run/.config ] || $(MAKE) --no-print-directory O=build/run host_defconfig; \
-		$(MAKE) --no-print-directory O=build/run all && exec build/run/tern $(RUN_CERT) $(RUN_ARGS); \
+		$(MAKE) --no-print-directory O=build/run $(RUN_JOBS) all && exec build/run/tern $(RUN_CERT) $(RUN_ARGS); \
 	fi
 
 # make interop: gtlsclient against the host tern on loopback, the QUIC

@@ -10,13 +10,24 @@
 #      third_party/qemu-plugin/qemu-plugin.h (tools/qemu-plugin/, make
 #      bench-crypto). Only that file is kept; the 23 MB download is deleted.
 #
-# Usage: tools/deps.sh [--check]   (--check: report what is missing, change nothing)
+# Usage: tools/deps.sh [--check] [--run]
+#   --check: report what is missing, change nothing
+#   --run:   only what `make run` needs (the host build and its demo
+#            certificate: compiler, kconfiglib, openssl, wolfSSL's source),
+#            so a fresh machine serves within a minute; `make test` and the
+#            other goals install the rest
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 tp="$top/third_party"
-check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+check_only=0 run_only=0
+for a; do
+  case $a in
+  --check) check_only=1 ;;
+  --run) run_only=1 ;;
+  *) printf 'deps: unknown option %s (usage: tools/deps.sh [--check] [--run])\n' "$a" >&2; exit 2 ;;
+  esac
+done
 
 # Packages: build, cross, emulators, config tools, tests (tmux drives
 # menuconfig in tests/config/menuconfig.sh; python3-cryptography generates
@@ -33,6 +44,10 @@ PKGS=(
 )
 # Source packages unpacked into third_party/: name -> directory glob
 SRCS=(wolfssl lwip cmocka)
+if [ $run_only = 1 ]; then
+  PKGS=(build-essential make dpkg-dev xz-utils python3-kconfiglib openssl)
+  SRCS=(wolfssl)
+fi
 
 say() { printf 'deps: %s\n' "$*"; }
 die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
@@ -66,8 +81,10 @@ done
 # QEMU's plugin header (stamp names the directory, as for the sources)
 QEMU_HDR=qemu-plugin
 hdr_missing=0
-[ -f "$tp/.$QEMU_HDR.stamp" ] && [ -f "$tp/$(cat "$tp/.$QEMU_HDR.stamp")/qemu-plugin.h" ] \
-  || hdr_missing=1
+if [ $run_only = 0 ]; then
+  [ -f "$tp/.$QEMU_HDR.stamp" ] && [ -f "$tp/$(cat "$tp/.$QEMU_HDR.stamp")/qemu-plugin.h" ] \
+    || hdr_missing=1
+fi
 
 if [ $check_only = 1 ]; then
   [ ${#missing[@]} -eq 0 ] && [ ${#src_missing[@]} -eq 0 ] && [ $hdr_missing = 0 ] \

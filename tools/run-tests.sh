@@ -129,6 +129,8 @@ step_interop() {
 	bash tests/interop/handshake.sh $T/host/tern || true
 	echo "=== suite: interop-h3-host"
 	bash tests/interop/h3.sh $T/host/tern || true
+	echo "=== suite: make-run"
+	bash tests/interop/run.sh || true
 	echo "=== suite: interop-arm64"
 	TERN_RUNNER="qemu-aarch64 -L /usr/aarch64-linux-gnu -cpu max" \
 		bash tests/interop/handshake.sh $T/linux-arm64/tern || true
