@@ -1,6 +1,6 @@
 # board/host: tern as a Linux process built with the native toolchain.
 port-y  += port/posix/posix.c port/posix/tcp.c
-board-y += board/host/main.c
+board-y += board/host/main.c board/host/config.c
 IMAGE   := $(O)/tern
 UNIT_RUNNER :=
 

@@ -1,9 +1,9 @@
 /* board/host: tern as a Linux process (also the linux-arm64 board).
  *
- * Configuration, pools, one UDP socket feeding the QUIC endpoint
- * (quic/endpoint.h) with the monotonic clock, HTTP/3 served by the
- * terminator (term/term.h), a graceful stop on SIGINT/SIGTERM (GOAWAY,
- * drain, statistics, exit 0).
+ * Configuration (command line and --config file: config.c), pools, one
+ * UDP socket feeding the QUIC endpoint (quic/endpoint.h) with the
+ * monotonic clock, HTTP/3 served by the terminator (term/term.h), a
+ * graceful stop on SIGINT/SIGTERM (GOAWAY, drain, statistics, exit 0).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "board/host/config.h"
 #include "crypto/crypto.h"
 #include "lib/log.h"
 #include "lib/pool.h"
@@ -72,12 +73,22 @@ static void usage(FILE *f)
 		"      --crypto=MODE       packet protection path: auto (the best the CPU\n"
 		"                          runs, per primitive; default) or portable\n"
 		"                          (wolfCrypt's C code for everything)\n"
+		"  -f, --config FILE       read settings from FILE, one a line: NAME VALUE,\n"
+		"                          NAME one of listen, cert, key, backend, route\n"
+		"                          (repeatable), backend-timeout, alt-svc, retry\n"
+		"                          (VALUE yes or no), crypto; VALUE is the rest of\n"
+		"                          the line. # starts a comment line. An option on\n"
+		"                          the command line wins over the file's setting;\n"
+		"                          routes from both add up, the file's first. A\n"
+		"                          relative cert or key path in FILE is taken from\n"
+		"                          FILE's directory (board/host/tern.conf.example)\n"
 		"      --pool-stats        print the memory pools (sizes from .config) and exit\n"
 		"  -V, --version           print version and configuration, exit\n"
 		"  -h, --help              this text\n"
 		"On SIGINT/SIGTERM tern stops, prints pool statistics and exits 0.\n"
-		"Exit status 2: bad option, the address cannot be served, or the\n"
-		"certificate or key cannot be used (one line says which and why).\n",
+		"Exit status 2: bad option or --config line, the address cannot be served,\n"
+		"or the certificate or key cannot be used (one line says which and why,\n"
+		"FILE:LINE for a setting from the config file).\n",
 		CONFIG_TERM_LISTEN_PORT, CONFIG_TERM_BACKEND[0] ? CONFIG_TERM_BACKEND : "none",
 		(unsigned)(CONFIG_TERM_BACKEND_TIMEOUT_MS / 1000));
 }
@@ -146,21 +157,21 @@ static size_t pem_decode(uint8_t *buf, size_t len, const char *const *kinds)
 }
 
 /* Read path into buf: DER as it is, PEM decoded. 0, or exit status 2
- * after one line naming the file and the reason. */
-static int load_der(const char *what, const char *path, const char *const *kinds, uint8_t *buf,
-		    size_t *len)
+ * after one line naming where the setting `what` came from (at), the
+ * file and the reason. */
+static int load_der(const struct tern_at *at, const char *what, const char *path,
+		    const char *const *kinds, uint8_t *buf, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	size_t n;
 
 	if (!f) {
-		fprintf(stderr, "tern: --%s %s: %s\n", what, path, strerror(errno));
+		tern_error(at, what, " %s: %s", path, strerror(errno));
 		return 2;
 	}
 	n = fread(buf, 1, PEM_FILE_MAX, f);
 	if (ferror(f) || (n == PEM_FILE_MAX && fgetc(f) != EOF)) {
-		fprintf(stderr, "tern: --%s %s: %s\n", what, path,
-			ferror(f) ? strerror(errno) : "larger than 64 KB");
+		tern_error(at, what, " %s: %s", path, ferror(f) ? strerror(errno) : "larger than 64 KB");
 		fclose(f);
 		return 2;
 	}
@@ -171,8 +182,7 @@ static int load_der(const char *what, const char *path, const char *const *kinds
 	}
 	*len = pem_decode(buf, n, kinds);
 	if (!*len) {
-		fprintf(stderr, "tern: --%s %s: neither DER nor a PEM %s block\n", what, path,
-			kinds[0]);
+		tern_error(at, what, " %s: neither DER nor a PEM %s block", path, kinds[0]);
 		return 2;
 	}
 	return 0;
@@ -307,62 +317,12 @@ static socklen_t from_quic_addr(const struct quic_addr *q, struct sockaddr_stora
 	return sizeof(*a);
 }
 
-/* "127.0.0.1:4433", "[::1]:4433", "0.0.0.0" (default port) */
-static int parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *len)
-{
-	char host[64];
-	long port = CONFIG_TERM_LISTEN_PORT;
-	const char *colon;
-
-	memset(ss, 0, sizeof(*ss));
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-
-		if (!end || (size_t)(end - s - 1) >= sizeof(host))
-			return -1;
-		memcpy(host, s + 1, (size_t)(end - s - 1));
-		host[end - s - 1] = 0;
-		colon = end[1] == ':' ? end + 1 : NULL;
-		if (end[1] && !colon)
-			return -1;
-	} else {
-		colon = strrchr(s, ':');
-		size_t hl = colon ? (size_t)(colon - s) : strlen(s);
-
-		if (hl >= sizeof(host))
-			return -1;
-		memcpy(host, s, hl);
-		host[hl] = 0;
-	}
-	if (colon) {
-		char *e;
-
-		port = strtol(colon + 1, &e, 10);
-		if (*e || port < 1 || port > 65535)
-			return -1;
-	}
-	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
-
-	if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
-		a4->sin_family = AF_INET;
-		a4->sin_port = htons((uint16_t)port);
-		*len = sizeof(*a4);
-	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
-		a6->sin6_family = AF_INET6;
-		a6->sin6_port = htons((uint16_t)port);
-		*len = sizeof(*a6);
-	} else {
-		return -1;
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "duration", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'f' },
 		{ "pool-stats", no_argument, NULL, 'P' },
 		{ "crypto", required_argument, NULL, 'C' },
 		{ "retry", no_argument, NULL, 'R' },
@@ -376,55 +336,54 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	static const struct tern_at argv_at;  /* the command line */
+	static struct tern_settings set;
 	char listen_default[32], line[256];
-	const char *listen_arg = listen_default;
+	const char *config_path = NULL;
 	double duration = 0;
-	bool version = false, retry = false;
-	const char *cert_path = NULL, *key_path = NULL;
+	bool version = false;
 	static uint8_t cert_der[PEM_FILE_MAX + 1], key_der[PEM_FILE_MAX + 1];
 	size_t cert_len = sizeof(test_server_cert_der), key_len = sizeof(test_server_key_der);
 	static const char *const cert_kinds[] = { "CERTIFICATE", NULL };
 	static const char *const key_kinds[] = { "PRIVATE KEY", NULL };
-	const char *backend_arg = NULL, *routes[CONFIG_TERM_ROUTES_MAX], *alt_svc = "";
-	unsigned nroutes = 0;
-	double backend_timeout = 0;
 	int c;
 
-	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
-	while ((c = getopt_long(argc, argv, "l:t:b:Vh", opts, NULL)) != -1) {
+	/* all of argv first: what it gives, the config file cannot change */
+	while ((c = getopt_long(argc, argv, "l:t:b:f:Vh", opts, NULL)) != -1) {
+		enum tern_setting id = TERN_SETTING_COUNT;  /* not a setting */
+		const char *arg = optarg;
+
 		switch (c) {
+		case 'l':
+			id = TERN_LISTEN;
+			break;
+		case 'c':
+			id = TERN_CERT;
+			break;
+		case 'k':
+			id = TERN_KEY;
+			break;
 		case 'b':
-			backend_arg = optarg;
+			id = TERN_BACKEND;
 			break;
 		case 'r':
-			if (nroutes == CONFIG_TERM_ROUTES_MAX) {
-				fprintf(stderr, "tern: --route: more than %d routes (CONFIG_TERM_ROUTES_MAX)\n",
-					CONFIG_TERM_ROUTES_MAX);
-				return 2;
-			}
-			routes[nroutes++] = optarg;
+			id = TERN_ROUTE;
 			break;
-		case 'T': {
-			char *e;
-
-			backend_timeout = strtod(optarg, &e);
-			if (*e || backend_timeout < 0.1 || backend_timeout > 3600) {
-				fprintf(stderr, "tern: --backend-timeout: '%s' is not a number of seconds "
-					"from 0.1 to 3600\n", optarg);
-				return 2;
-			}
+		case 'T':
+			id = TERN_BACKEND_TIMEOUT;
 			break;
-		}
 		case 'A':
-			if (strlen(optarg) >= sizeof(term.alt_svc)) {
-				fprintf(stderr, "tern: --alt-svc: longer than %zu bytes\n",
-					sizeof(term.alt_svc) - 1);
-				return 2;
-			}
-			alt_svc = optarg;
+			id = TERN_ALT_SVC;
 			break;
-		case 'l':
-			listen_arg = optarg;
+		case 'R':
+			id = TERN_RETRY;
+			arg = "yes";
+			break;
+		case 'C':
+			id = TERN_CRYPTO;
+			break;
+		case 'f':
+			config_path = optarg;
 			break;
 		case 't': {
 			char *e;
@@ -436,25 +395,6 @@ int main(int argc, char **argv)
 			}
 			break;
 		}
-		case 'R':
-			retry = true;
-			break;
-		case 'c':
-			cert_path = optarg;
-			break;
-		case 'k':
-			key_path = optarg;
-			break;
-		case 'C':
-			if (!strcmp(optarg, "portable")) {
-				crypto_set_portable(true);
-			} else if (!strcmp(optarg, "auto")) {
-				crypto_set_portable(false);
-			} else {
-				fprintf(stderr, "tern: --crypto: '%s' is not auto or portable\n", optarg);
-				return 2;
-			}
-			break;
 		case 'P':
 			pool_init_all();
 			pool_stats_format(print_line, stdout);
@@ -469,11 +409,19 @@ int main(int argc, char **argv)
 			usage(stderr);
 			return 2;
 		}
+		if (id != TERN_SETTING_COUNT && tern_set(&set, id, arg, &argv_at))
+			return 2;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "tern: unexpected argument '%s' (see --help)\n", argv[optind]);
 		return 2;
 	}
+	if (config_path && tern_config_read(&set, config_path))
+		return 2;
+	snprintf(listen_default, sizeof(listen_default), "127.0.0.1:%d", CONFIG_TERM_LISTEN_PORT);
+	if (!set.listen && tern_set(&set, TERN_LISTEN, listen_default, &argv_at))
+		return 2;
+	crypto_set_portable(set.portable);
 	if (version) {
 		printf("tern %s, board %s, %u pools, %lu bytes static pool memory\n",
 		       TERN_VERSION, CONFIG_BOARD, (unsigned)POOL_ID_COUNT,
@@ -482,45 +430,43 @@ int main(int argc, char **argv)
 		return 0;
 	}
 
-	struct sockaddr_storage addr;
-	socklen_t alen;
+	const struct tern_at *cert_at = &set.at[TERN_CERT], *key_at = &set.at[TERN_KEY];
 
-	if (!cert_path != !key_path) {
-		fprintf(stderr, "tern: --cert and --key go together\n");
+	if (!set.cert != !set.key) {
+		enum tern_setting one = set.cert ? TERN_CERT : TERN_KEY;
+
+		tern_error(&set.at[one], tern_setting_name[one], " and %s%s go together",
+			   set.at[one].file ? "" : "--", set.cert ? "key" : "cert");
 		return 2;
 	}
-	if (cert_path && (load_der("cert", cert_path, cert_kinds, cert_der, &cert_len) ||
-			  load_der("key", key_path, key_kinds, key_der, &key_len)))
+	if (set.cert && (load_der(cert_at, "cert", set.cert, cert_kinds, cert_der, &cert_len) ||
+			 load_der(key_at, "key", set.key, key_kinds, key_der, &key_len)))
 		return 2;
-	if (parse_addr(listen_arg, &addr, &alen) < 0) {
-		fprintf(stderr, "tern: --listen: '%s' is not ADDR:PORT (e.g. 127.0.0.1:4433 or [::1]:4433)\n",
-			listen_arg);
-		return 2;
-	}
 	const char *why;
 
 	if (term_init(&term, &why)) {
 		fprintf(stderr, "tern: Kconfig: %s\n", why);
 		return 2;
 	}
-	if (backend_arg && term_set_backend(&term, backend_arg, &why)) {
-		fprintf(stderr, "tern: --backend '%s': %s\n", backend_arg, why);
+	if (set.backend && term_set_backend(&term, set.backend, &why)) {
+		tern_error(&set.at[TERN_BACKEND], "backend", " '%s': %s", set.backend, why);
 		return 2;
 	}
-	for (unsigned i = 0; i < nroutes; i++) {
-		if (term_add_route(&term, routes[i], &why)) {
-			fprintf(stderr, "tern: --route '%s': %s\n", routes[i], why);
+	for (unsigned i = 0; i < set.nroutes; i++) {
+		if (term_add_route(&term, set.route[i], &why)) {
+			tern_error(&set.route_at[i], "route", " '%s': %s", set.route[i], why);
 			return 2;
 		}
 	}
-	if (backend_timeout > 0)
-		term.timeout_ns = (uint64_t)(backend_timeout * 1e9);
-	snprintf(term.alt_svc, sizeof(term.alt_svc), "%s", alt_svc);
+	if (set.backend_timeout > 0)
+		term.timeout_ns = (uint64_t)(set.backend_timeout * 1e9);
+	snprintf(term.alt_svc, sizeof(term.alt_svc), "%s", set.alt_svc ? set.alt_svc : "");
 	pool_init_all();
-	int fd = socket(addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int fd = socket(set.addr.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, alen) < 0) {
-		fprintf(stderr, "tern: cannot serve udp %s: %s\n", listen_arg, strerror(errno));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&set.addr, set.alen) < 0) {
+		tern_error(&set.at[TERN_LISTEN], NULL, "cannot serve udp %s: %s", set.listen,
+			   strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return 2;
@@ -531,7 +477,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	bool ecn = ecn_socket(fd, addr.ss_family);
+	bool ecn = ecn_socket(fd, set.addr.ss_family);
 
 	if (!ecn)
 		LOG_WARN("ECN off: the socket cannot report the ECN field (%s)", strerror(errno));
@@ -540,9 +486,9 @@ int main(int argc, char **argv)
 		.server = true, .no_ecn = !ecn,
 		.app = h3_server_app_ops(), .app_ctx = &term.h3,
 		.early_data = true,  /* only with CONFIG_QUIC_0RTT=y */
-		.cert = cert_path ? cert_der : test_server_cert_der, .certlen = cert_len,
-		.key = key_path ? key_der : test_server_key_der, .keylen = key_len,
-		.retry = retry ? QUIC_RETRY_ALWAYS : QUIC_RETRY_NEVER,
+		.cert = set.cert ? cert_der : test_server_cert_der, .certlen = cert_len,
+		.key = set.key ? key_der : test_server_key_der, .keylen = key_len,
+		.retry = set.retry ? QUIC_RETRY_ALWAYS : QUIC_RETRY_NEVER,
 	};
 
 	int err = port_entropy(cfg.static_secret, sizeof(cfg.static_secret)) != 0 ||
@@ -551,23 +497,28 @@ int main(int argc, char **argv)
 	crypto_wipe(&cfg, sizeof(cfg));
 	crypto_wipe(key_der, sizeof(key_der));
 	if (err) {
-		const char *cp = cert_path ? cert_path : "(built-in)";
-		const char *kp = key_path ? key_path : "(built-in)";
+		const char *cp = set.cert ? set.cert : "(built-in)";
+		const char *kp = set.key ? set.key : "(built-in)";
 
 		if (err == QUIC_TLS_E_CERT)
-			fprintf(stderr, "tern: --cert %s: not an X.509 certificate tern can use\n", cp);
+			tern_error(cert_at, "cert", " %s: not an X.509 certificate tern can use", cp);
 		else if (err == QUIC_TLS_E_KEY)
-			fprintf(stderr, "tern: --key %s: not a private key tern can use (RSA, EC "
-				"P-256/P-384, Ed25519)\n", kp);
+			tern_error(key_at, "key", " %s: not a private key tern can use (RSA, EC "
+				   "P-256/P-384, Ed25519)", kp);
+		else if (err == QUIC_TLS_E_KEY_MISMATCH && cert_at->file)
+			tern_error(key_at, "key", " %s does not belong to cert %s (%s:%u)", kp, cp,
+				   cert_at->file, cert_at->line);
 		else if (err == QUIC_TLS_E_KEY_MISMATCH)
-			fprintf(stderr, "tern: --key %s does not belong to --cert %s\n", kp, cp);
+			tern_error(key_at, "key", " %s does not belong to --cert %s", kp, cp);
 		else
 			fprintf(stderr, "tern: cannot start the QUIC endpoint (entropy or memory)\n");
 		close(fd);
 		return 2;
 	}
 
-	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, listen_arg, CONFIG_BOARD);
+	LOG_INFO("tern %s listening on udp %s (board %s)", TERN_VERSION, set.listen, CONFIG_BOARD);
+	if (config_path)
+		LOG_INFO("config file: %s (the command line wins over it)", config_path);
 	LOG_INFO("%s", crypto_paths(line, sizeof(line)));
 	term_attach(&term, &ep);
 	LOG_INFO("HTTP/3: built-in responder on / (status), /bytes/N, /echo");
@@ -576,8 +527,10 @@ int main(int argc, char **argv)
 			 (unsigned)term.routes[i].to.port);
 	if (term.has_backend)
 		LOG_INFO("backend: %s (timeout %.1f s) for every other path",
-			 backend_arg ? backend_arg : CONFIG_TERM_BACKEND, (double)term.timeout_ns / 1e9);
-	LOG_INFO("certificate: %s", cert_path ? cert_path : "built-in demo (CN localhost)");
+			 set.backend ? set.backend : CONFIG_TERM_BACKEND, (double)term.timeout_ns / 1e9);
+	if (term.alt_svc[0])
+		LOG_INFO("alt-svc: %s (added to backend responses)", term.alt_svc);
+	LOG_INFO("certificate: %s", set.cert ? set.cert : "built-in demo (CN localhost)");
 
 	uint64_t start = port_now_ns();
 	uint64_t end = duration > 0 ? start + (uint64_t)(duration * 1e9) : UINT64_MAX;
@@ -702,6 +655,11 @@ int main(int argc, char **argv)
 		 (unsigned)term.st.status_4xx, (unsigned)term.st.status_5xx,
 		 (unsigned)term.h3.st.stream_errors, (unsigned)term.h3.st.conn_errors,
 		 (unsigned)term.h3.st.goaways);
+	LOG_INFO("backends: %u connects (%u failed), %u reused, %u retried; %u 502, %u 504, "
+		 "%u no slot, %u too large", (unsigned)term.be.connects,
+		 (unsigned)term.be.connect_fail, (unsigned)term.be.reused,
+		 (unsigned)term.be.retried, (unsigned)term.be.bad_gateway,
+		 (unsigned)term.be.timeouts, (unsigned)term.be.busy, (unsigned)term.be.too_large);
 	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",
 		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,

@@ -682,6 +682,8 @@ case_be_retry() {
 		bad "the backend did not close the reused connection (no 'stale connection' line)"
 	grep -q "GET /data/1000 200 1000" "$blog" || bad "the backend did not serve the retried request"
 	grep -q "sent again on a new one" "$tlog" || bad "tern did not say it sent the request again"
+	check_tern "$cname" "retried" 1
+	check_tern "$cname" "reused" 1
 	[ "$(be_conns)" = 2 ] || bad "$(be_conns) backend connections (want 2: the stale one, the new one)"
 	http 2 2 0 0
 	end "the reused connection was closed under the request; sent again on a new one: 200"
