@@ -689,6 +689,30 @@ case_be_retry() {
 	end "the reused connection was closed under the request; sent again on a new one: 200"
 }
 
+# --config: a file routes /data/ to the backend (no default backend) and
+# adds alt-svc; /data/N comes from the backend with alt-svc, /bytes/N
+# still from the responder
+case_be_config() {
+	local clog=$dir/be-config.client.log conf=$dir/be-config.conf
+	be_begin be-config || return 0
+	backend_start || { end; return; }
+	printf '# be-config\nroute /data/=127.0.0.1:%s\nalt-svc h3=":443"; ma=60\nbackend-timeout 5\n' \
+		"$bport" >"$conf"
+	start --config "$conf" || { backend_stop; end; return; }
+	h3 "$clog" 15 -- /data/2000 /bytes/3000
+	stop
+	backend_stop
+	hs "$clog"
+	status "$clog" 200 2
+	body "$dl/2000" 2000
+	body "$dl/3000" 3000
+	grep -q "GET /data/2000 200 2000" "$blog" || bad "the route did not reach the backend"
+	grep -q "\[alt-svc: h3=" "$clog" || bad "no alt-svc from the config file in the backend's answer"
+	grep -q "config file: " "$tlog" || bad "tern did not name its config file"
+	http 2 2 0 0
+	end "route and alt-svc from --config: /data/2000 via the backend, /bytes/3000 from the responder"
+}
+
 # rss_kb PID: resident set of a process in KiB
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
@@ -769,7 +793,7 @@ cases=(status get-1k get-1m get-50m concurrent-100 post-10m
        suite-aes128gcm suite-aes256gcm suite-chacha20 suite-aes128ccm
        retry not-found bad-bytes head goaway
        be-get-1k be-get-1m be-get-50m be-chunked be-post-10m be-concurrent-100 be-down be-garbage
-       be-timeout be-headers be-retry be-huge-slow)
+       be-timeout be-headers be-config be-retry be-huge-slow)
 
 run_case() {
 	case $1 in
@@ -808,6 +832,7 @@ run_case() {
 	be-garbage) be_status be-garbage /garbage 502 ;;
 	be-timeout) case_be_timeout ;;
 	be-headers) case_be_headers ;;
+	be-config) case_be_config ;;
 	be-retry) case_be_retry ;;
 	be-huge-slow) case_be_huge_slow ;;
 	esac
