@@ -263,7 +263,25 @@ static struct term_backend *be_new(struct term *t, const struct port_addr *to)
 	for (slot = 0; slot < CONFIG_TERM_BACKEND_CONNS; slot++)
 		if (pool_handle_is_none(t->bes[slot]))
 			break;
-	if (slot == CONFIG_TERM_BACKEND_CONNS || !(be = pool_alloc(&pool_backend)))
+	if (slot == CONFIG_TERM_BACKEND_CONNS) {
+		/* every slot taken: the idle connection whose keep-alive
+		 * ends first (to whatever backend) makes room */
+		struct term_backend *old = NULL;
+
+		for (unsigned i = 0; i < CONFIG_TERM_BACKEND_CONNS; i++) {
+			struct term_backend *o = pool_get(&pool_backend, t->bes[i]);
+
+			if (o && o->state == BE_IDLE && (!old || o->deadline < old->deadline)) {
+				old = o;
+				slot = i;
+			}
+		}
+		if (!old)
+			return NULL;
+		be_close(t, old);
+		t->be.evicted++;
+	}
+	if (!(be = pool_alloc(&pool_backend)))
 		return NULL;
 	memset(be, 0, offsetof(struct term_backend, f));
 	be->to = *to;
@@ -462,7 +480,6 @@ unsigned term_backend_start(struct term *t, struct term_req *r, struct h3_stream
 	struct term_backend *be = be_idle(t, to);
 
 	if (be) {
-		t->be.reused++;
 		be->state = BE_BUSY;
 	} else if (!(be = be_new(t, to))) {
 		t->be.busy++;
@@ -478,6 +495,8 @@ unsigned term_backend_start(struct term *t, struct term_req *r, struct h3_stream
 			be->state = BE_IDLE;  /* nothing was sent on it */
 		return 431;
 	}
+	if (be->reused)
+		t->be.reused++;
 	/* a request with no body and a safe method may go again on a fresh
 	 * connection when a kept-alive one turns out closed (RFC 9112 9.3.1) */
 	be->retry_ok = !be->body_out && retry_safe(rq);

@@ -78,7 +78,7 @@ static size_t status_page(struct term *t, char *buf, size_t cap)
 	struct page pg = { buf, 0, cap };
 	const struct quic_endpoint_stats *e = &t->ep->st;
 	const struct h3_server_stats *h = &t->h3.st;
-	char line[160];
+	char line[256];
 
 	page_line(&pg, "tern: HTTP/3 terminator");
 	snprintf(line, sizeof(line), "connections: %u open, %u accepted, %u handshakes, %u refused",
@@ -105,9 +105,10 @@ static size_t status_page(struct term *t, char *buf, size_t cap)
 	page_line(&pg, line);
 	snprintf(line, sizeof(line),
 		 "backends: %u open, %u idle; %u connects (%u failed), %u reused, %u retried, "
-		 "%u 502, %u 504, %u no slot, %u too large",
+		 "%u idle closed for room, %u 502, %u 504, %u no slot, %u too large",
 		 (unsigned)t->be.open, (unsigned)t->be.idle, (unsigned)t->be.connects,
 		 (unsigned)t->be.connect_fail, (unsigned)t->be.reused, (unsigned)t->be.retried,
+		 (unsigned)t->be.evicted,
 		 (unsigned)t->be.bad_gateway, (unsigned)t->be.timeouts, (unsigned)t->be.busy,
 		 (unsigned)t->be.too_large);
 	page_line(&pg, line);
@@ -392,12 +393,23 @@ static void route(struct term *t, struct term_req *r, struct h3_stream *hs,
 	}
 }
 
+/* HTTP/3 calls come from the endpoint's input, between term_polls: the
+ * backend's deadlines are taken from the endpoint's clock (the same
+ * one the board passes to term_poll), not from the last poll. */
+static void tick(struct term *t)
+{
+	if (t->ep && t->ep->now > t->now)
+		t->now = t->ep->now;
+}
+
 static void on_request(void *ctx, struct h3_stream *hs, const struct h3_req *rq,
 		       const struct qpack_field_list *fields)
 {
 	struct term *t = ctx;
-	struct term_req *r = pool_zalloc(&pool_termreq);
+	struct term_req *r;
 
+	tick(t);
+	r = pool_zalloc(&pool_termreq);
 	t->st.requests++;
 	if (!r) {
 		/* no request slot: 503 without holding anything */
@@ -418,6 +430,7 @@ static void on_ready(void *ctx, struct h3_stream *hs)
 	struct term *t = ctx;
 	struct term_req *r = req_of(hs);
 
+	tick(t);
 	if (r)
 		serve(t, r, hs);
 }
@@ -427,6 +440,7 @@ static void on_closed(void *ctx, struct h3_stream *hs)
 	struct term *t = ctx;
 	struct term_req *r = req_of(hs);
 
+	tick(t);
 	if (r) {
 		term_backend_abort(t, r);
 		gone(t, r);

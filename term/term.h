@@ -40,7 +40,7 @@ struct term_route {
 };
 
 struct term_backend_stats {
-	uint32_t connects, reused, retried, connect_fail, bad_gateway, timeouts, busy, too_large;
+	uint32_t connects, reused, retried, evicted, connect_fail, bad_gateway, timeouts, busy, too_large;
 	uint32_t open, idle;            /* now */
 };
 

@@ -116,7 +116,7 @@ step_bulk() {
 # resumption case against that build
 step_0rtt() {
 	FRAG="$FRAG configs/fragments/0rtt.config" board_unit host-0rtt host_defconfig \
-		UNIT_ONLY="tls tls_resume wolfssl endpoint sim_quic sim_interop sim_0rtt sim_h3 sim_h3_errors" &&
+		UNIT_ONLY="tls tls_resume wolfssl endpoint sim_quic sim_interop sim_0rtt sim_h3 sim_h3_errors sim_backend" &&
 	grep -q '^CONFIG_QUIC_0RTT=y' "$T/host-0rtt/.config" &&
 	echo "=== suite: interop-0rtt" &&
 	ONLY="resumption|zerortt|aes128gcm" bash tests/interop/handshake.sh $T/host-0rtt/tern

@@ -655,10 +655,10 @@ int main(int argc, char **argv)
 		 (unsigned)term.st.status_4xx, (unsigned)term.st.status_5xx,
 		 (unsigned)term.h3.st.stream_errors, (unsigned)term.h3.st.conn_errors,
 		 (unsigned)term.h3.st.goaways);
-	LOG_INFO("backends: %u connects (%u failed), %u reused, %u retried; %u 502, %u 504, "
-		 "%u no slot, %u too large", (unsigned)term.be.connects,
+	LOG_INFO("backends: %u connects (%u failed), %u reused, %u retried, %u idle closed for "
+		 "room; %u 502, %u 504, %u no slot, %u too large", (unsigned)term.be.connects,
 		 (unsigned)term.be.connect_fail, (unsigned)term.be.reused,
-		 (unsigned)term.be.retried, (unsigned)term.be.bad_gateway,
+		 (unsigned)term.be.retried, (unsigned)term.be.evicted, (unsigned)term.be.bad_gateway,
 		 (unsigned)term.be.timeouts, (unsigned)term.be.busy, (unsigned)term.be.too_large);
 	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",

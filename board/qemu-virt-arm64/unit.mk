@@ -36,7 +36,10 @@ $(UNIT_OBJS) $(call obj,$(BM_DIR)/selftest.c): $(SELFTEST_HDR)
 $(UNIT_OBJS): EXTRA_CFLAGS += $(UNIT_CFLAGS) $(CMOCKA_BM_CFLAGS) -include $(SELFTEST_HDR)
 $(foreach u,$(unit-y),$(eval $(call obj,$(u)): EXTRA_CFLAGS += -Dmain=unit_main_$(basename $(notdir $(u)))))
 
-SELFTEST_OBJS := $(call obj,$(bm-common-y) $(BM_DIR)/selftest.c tests/sim/sim.c) $(UNIT_OBJS)
+# UNIT_BM_OBJS (tests/unit/module.mk): objects that must come before
+# libtern.a (tests/sim/tcp_fake.c's port_tcp_* over the board's)
+SELFTEST_OBJS := $(call obj,$(bm-common-y) $(BM_DIR)/selftest.c tests/sim/sim.c) $(UNIT_BM_OBJS) \
+		 $(UNIT_OBJS)
 
 $(SELFTEST): $(SELFTEST_OBJS) $(O)/lib/libtern.a $(CMOCKA_LIB) $(UNIT_LIBS) $(BM_LDS_SELFTEST)
 	@echo "  LD      $@"

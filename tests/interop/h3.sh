@@ -713,6 +713,34 @@ case_be_config() {
 	end "route and alt-svc from --config: /data/2000 via the backend, /bytes/3000 from the responder"
 }
 
+# Every backend connection busy: four clients with 20 requests each to
+# /slow/4000 at once (80 requests; a connection has 20 at most, tern 64
+# backend connections by default): 64 answered 200 after 4 s, the other
+# 16 get 503 at once, and tern counts 16 "no slot"
+case_be_no_slot() {
+	local i paths=() c200=0 c503=0 pids=() clog
+	be_begin be-no-slot || return 0
+	be_up || { backend_stop; end; return; }
+	for i in $(seq 20); do paths+=("/slow/4000?$i"); done
+	for i in 1 2 3 4; do clogs+=("$dir/be-no-slot.$i.client.log"); done
+	for i in 1 2 3 4; do
+		h3 "$dir/be-no-slot.$i.client.log" 20 -- "${paths[@]}" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	stop
+	backend_stop
+	for i in 1 2 3 4; do
+		clog=$dir/be-no-slot.$i.client.log
+		c200=$((c200 + $(grep -c "^http: stream 0x[0-9a-f]* \[:status: 200\]" "$clog")))
+		c503=$((c503 + $(grep -c "^http: stream 0x[0-9a-f]* \[:status: 503\]" "$clog")))
+	done
+	[ "$c200" = 64 ] && [ "$c503" = 16 ] || bad "$c200 answered 200 and $c503 503 (want 64 and 16)"
+	check_tern "$cname" "no slot" 16
+	check_tern "$cname" "handshakes completed" 4
+	end "80 requests at once on 4 connections: $c200 through the 64 backend connections, $c503 answered 503"
+}
+
 # rss_kb PID: resident set of a process in KiB
 rss_kb() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
@@ -793,7 +821,7 @@ cases=(status get-1k get-1m get-50m concurrent-100 post-10m
        suite-aes128gcm suite-aes256gcm suite-chacha20 suite-aes128ccm
        retry not-found bad-bytes head goaway
        be-get-1k be-get-1m be-get-50m be-chunked be-post-10m be-concurrent-100 be-down be-garbage
-       be-timeout be-headers be-config be-retry be-huge-slow)
+       be-timeout be-headers be-config be-retry be-no-slot be-huge-slow)
 
 run_case() {
 	case $1 in
@@ -834,6 +862,7 @@ run_case() {
 	be-headers) case_be_headers ;;
 	be-config) case_be_config ;;
 	be-retry) case_be_retry ;;
+	be-no-slot) case_be_no_slot ;;
 	be-huge-slow) case_be_huge_slow ;;
 	esac
 }

@@ -173,6 +173,7 @@ static struct h3c_req *req_new(int *idx)
 	memset(r, 0, sizeof(*r));
 	r->state = H3C_R_QUEUED;
 	r->body_hash = PAIR_FNV_OFFSET;
+	r->rx_rate = UINT64_MAX;
 	r->fin = true;
 	h3_frame_reader_init(&r->rd, r->rdbuf, sizeof(r->rdbuf));
 	return r;
@@ -460,6 +461,9 @@ static void write_req(struct quic_conn *c, struct h3c_req *r)
 	}
 }
 
+static void rx_req(struct quic_conn *c, struct quic_stream *s, struct h3c_req *r);
+static size_t rx_allowed(const struct h3c_req *r);
+
 void h3c_step(void)
 {
 	struct quic_conn *c = client();
@@ -527,6 +531,17 @@ void h3c_step(void)
 	for (uint32_t i = 0; i < h3c.next_open; i++)
 		if (h3c.req[i].state == H3C_R_OPEN)
 			write_req(c, &h3c.req[i]);
+	/* slow readers read on as their rate allows (no stream event comes
+	 * for bytes that arrived while they were behind) */
+	for (uint32_t i = 0; i < h3c.next_open; i++) {
+		struct h3c_req *r = &h3c.req[i];
+		struct quic_stream *s;
+
+		if (!r->rx_behind || h3c_req_done((int)i) || !rx_allowed(r) ||
+		    !(s = quic_streams_find(&c->streams, r->id)))
+			continue;
+		rx_req(c, s, r);
+	}
 }
 
 /* ---------------------------------------------------------------- responses */
@@ -620,10 +635,21 @@ static int decode_section(struct h3c_req *r, const uint8_t *p, size_t n)
 	r->status = status;
 	r->headers++;
 	for (size_t i = 0; i < fl.count; i++) {
+		const struct qpack_field *f = &fl.fields[i];
+		size_t room = H3C_FIELDS_TEXT - r->fields_len;
 		bool ok;
 
-		if (field_is(&fl.fields[i], "content-length")) {
-			r->content_length = field_num(&fl.fields[i], &ok);
+		if (f->name_len && f->name[0] != ':' && f->name_len + f->value_len + 3 <= room) {
+			char *t = r->fields_text + r->fields_len;
+
+			memcpy(t, f->name, f->name_len);
+			memcpy(t + f->name_len, ": ", 2);
+			memcpy(t + f->name_len + 2, f->value, f->value_len);
+			t[f->name_len + 2 + f->value_len] = '\n';
+			r->fields_len += f->name_len + f->value_len + 3;
+		}
+		if (field_is(f, "content-length")) {
+			r->content_length = field_num(f, &ok);
 			r->has_cl = ok;
 			if (!ok)
 				r->error = H3_MESSAGE_ERROR;
@@ -665,6 +691,26 @@ bool h3c_peer_stop(uint64_t type, uint64_t code)
 	return false;
 }
 
+void h3c_throttle(int i, uint64_t bytes_per_s)
+{
+	struct h3c_req *r = &h3c.req[i];
+
+	r->rx_rate = bytes_per_s;
+	r->rx_t0 = sim.now;
+	r->rx_base = r->rx_read;
+}
+
+/* Stream bytes r may read now (SIZE_MAX: any). */
+static size_t rx_allowed(const struct h3c_req *r)
+{
+	uint64_t ok;
+
+	if (r->rx_rate == UINT64_MAX)
+		return SIZE_MAX;
+	ok = r->rx_base + r->rx_rate * ((sim.now - r->rx_t0) / 1000000) / 1000;
+	return ok > r->rx_read ? (size_t)(ok - r->rx_read) : 0;
+}
+
 static void req_check_stop(struct quic_stream *s, struct h3c_req *r)
 {
 	if (!r->stopped && !r->cancelled && (s->tx_state == QUIC_STREAM_TX_RESET_SENT ||
@@ -698,10 +744,14 @@ static void rx_req(struct quic_conn *c, struct quic_stream *s, struct h3c_req *r
 		return;
 	}
 	while (!r->blocked && !r->fin_read) {
-		size_t n = quic_conn_stream_peek(c, s, tmp, sizeof(tmp));
+		size_t n = rx_allowed(r);
 		struct buf_reader in;
 		struct h3_rd_event ev;
 
+		r->rx_behind = !n;
+		if (!n && !r->error)
+			break;  /* a slow client: the rest waits (h3c_step reads on) */
+		n = quic_conn_stream_peek(c, s, tmp, n < sizeof(tmp) ? n : sizeof(tmp));
 		if (r->error) {  /* nothing more is parsed: read it away */
 			quic_conn_stream_read(c, s, NULL, SIZE_MAX, &fin);
 			r->fin_read = fin;
@@ -737,6 +787,7 @@ static void rx_req(struct quic_conn *c, struct quic_stream *s, struct h3c_req *r
 				break;
 		}
 		quic_conn_stream_read(c, s, NULL, (size_t)(in.p - tmp), &fin);
+		r->rx_read += (uint64_t)(in.p - tmp);
 		if (fin)
 			r->end_seen = true;
 		if (!n)
@@ -930,10 +981,31 @@ static bool run_done(void *arg)
 	return run_until();
 }
 
+/* A slow reader reads as time passes, not only as events come: none
+ * may come while its window is closed. */
+static bool slow_reader(void)
+{
+	for (uint32_t i = 0; i < h3c.nreq; i++)
+		if (h3c.req[i].rx_rate != UINT64_MAX && h3c.req[i].rx_rate && !h3c_req_done((int)i))
+			return true;
+	return false;
+}
+
+#define READ_TICK_NS 1000000u  /* how often a slow reader reads */
+
 int h3c_run(bool (*until)(void), uint64_t ns)
 {
+	uint64_t end = sim.now + ns;
+
 	run_until = until;
-	return sim_run(&sim, sim.now + ns, run_done, NULL);
+	for (;;) {
+		uint64_t to = slow_reader() && end - sim.now > READ_TICK_NS ?
+			      sim.now + READ_TICK_NS : end;
+		int ret = sim_run(&sim, to, run_done, NULL);
+
+		if (ret != -1 || to == end)
+			return ret;
+	}
 }
 
 bool h3c_req_done(int i)

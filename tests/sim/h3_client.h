@@ -32,6 +32,9 @@
  * the response ended cleanly, and a RESET_STREAM or STOP_SENDING code
  * from the server.
  *
+ * A response can be read slowly (h3c_throttle): a client whose reading
+ * lags, so that QUIC flow control closes towards the server.
+ *
  * Raw access for negative tests: arbitrary bytes on a new bidirectional
  * stream (h3c_raw), on a new unidirectional stream (h3c_uni_new +
  * h3c_uni_write), or on the client's control, encoder or decoder stream
@@ -59,6 +62,7 @@
 #define H3C_ARENA     (512 * 1024) /* encoded requests and raw bytes, per test */
 #define H3C_FIELDS    64         /* regular fields of one request */
 #define H3C_BYTES_PERIOD 251     /* term's /bytes/N: byte i = i % 251 */
+#define H3C_FIELDS_TEXT 512      /* a final response's fields as text, kept */
 
 /* h3c_init flags: which of its streams the client opens by itself */
 enum {
@@ -129,6 +133,16 @@ struct h3c_req {
 	uint64_t stop_code;
 	bool cancelled;                    /* the client reset / stopped it (h3c_cancel) */
 	int error;                         /* what the client found wrong (an H3 code) */
+	/* the final response's regular fields, "name: value\n" each, as far
+	 * as H3C_FIELDS_TEXT holds them */
+	char fields_text[H3C_FIELDS_TEXT];
+	size_t fields_len;
+	/* reading (h3c_throttle): stream bytes read (frames included), and
+	 * at most rx_rate per second of them since rx_t0 beyond rx_base
+	 * (UINT64_MAX: as they arrive, the default) */
+	uint64_t rx_read;
+	uint64_t rx_rate, rx_t0, rx_base;
+	bool rx_behind;                    /* bytes may wait in the stream */
 };
 
 /* One of the client's unidirectional streams. */
@@ -223,6 +237,10 @@ void h3c_uni_reset(int u, uint64_t code);
 /* The client gives up request r: RESET_STREAM (reset) and/or
  * STOP_SENDING (stop) with code, at once. */
 void h3c_cancel(int r, uint64_t code, bool reset, bool stop);
+/* From now on the client reads request r's response stream at most at
+ * bytes_per_s (counted from now; 0: not at all, so that its flow-control
+ * window stays closed; UINT64_MAX: as it arrives). A slow client. */
+void h3c_throttle(int r, uint64_t bytes_per_s);
 /* STOP_SENDING with code on the server's unidirectional stream of this
  * type (control, QPACK encoder or decoder); false if not seen yet. */
 bool h3c_peer_stop(uint64_t type, uint64_t code);

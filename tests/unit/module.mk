@@ -103,6 +103,22 @@ unit-y += tests/unit/test_sim_h3_errors.c
 $(O)/tests/unit/test_sim_h3_errors: $(call obj,$(UNIT_H3_SRCS))
 $(O)/tests/unit/test_sim_h3_errors: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_H3_SRCS))
 CFLAGS_tests/unit/test_sim_h3_errors.c = -I$(TOP)
+# term/backend over the simulator: the same client and server, and
+# scripted HTTP/1.1 backends behind (tests/sim/tcp_fake: port/port.h's
+# TCP in virtual time). Linked before libtern.a, the fake defines every
+# port_tcp_* first: the archive's port/posix/tcp.c (port/lwip/tcp_none.c
+# bare metal) is not pulled in. A bare-metal selftest image takes it
+# among its own objects (UNIT_BM_OBJS, ahead of libtern.a); built with
+# -DTCP_FAKE_NO_PORT it would leave the board's TCP in place and the
+# program would skip itself.
+UNIT_BACKEND_SRCS := $(UNIT_H3_SRCS) tests/sim/tcp_fake.c
+unit-y += tests/unit/test_sim_backend.c
+$(O)/tests/unit/test_sim_backend: $(call obj,$(UNIT_BACKEND_SRCS))
+$(O)/tests/unit/test_sim_backend: UNIT_EXTRA_OBJS = $(call obj,$(UNIT_BACKEND_SRCS))
+CFLAGS_tests/unit/test_sim_backend.c = -I$(TOP)
+ifneq ($(UNIT_BAREMETAL),)
+UNIT_BM_OBJS += $(call obj,tests/sim/tcp_fake.c)
+endif
 # session resumption and 0-RTT through quic/tls (tickets, strike register,
 # ClientHello scan); run with CONFIG_QUIC_0RTT=n and =y
 unit-y += tests/unit/test_tls_resume.c
