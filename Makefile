@@ -179,6 +179,9 @@ help:
 ##   make run              the host terminator on 127.0.0.1:4433
 ##   make test             everything that must pass before a change lands
 ##   make interop          build the host tern, run tests/interop/{handshake,h3}.sh on it
+##   make fuzz             tests/fuzz/'s harnesses: libFuzzer FUZZ_SECONDS (60) each if clang
+##                         has it, else gcc + ASan/UBSan on seeds and mutants (tests/fuzz/fuzz.mk)
+##   make fuzz-replay      the harnesses on their seeds + 100000 mutants each, gcc + ASan/UBSan
 ##   make                  the image for the board in .config (host defconfig if none)
 ##   make unit             build and run the unit tests for the board in .config
 ##                         (bare metal: all suites in build/selftest.elf under QEMU)
@@ -274,3 +277,7 @@ distclean:
 include mk/test.mk
 include mk/bench.mk
 include mk/size.mk
+
+# ---------------------------------------------------------------- fuzz
+# make fuzz, make fuzz-replay: the libFuzzer harnesses of tests/fuzz/
+include tests/fuzz/fuzz.mk

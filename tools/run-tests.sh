@@ -88,10 +88,12 @@ step_kconfig() {
 	/usr/bin/python3 tools/gen_crypto_oracle.py --check && echo "[  PASSED  ] 1 test(s)."
 }
 step_config() { bash tests/config/run.sh; }
-# the unit tests, then the host board's command line (--cert/--key)
+# the unit tests, then the host board's command line (--cert/--key), then
+# the tests/fuzz/ harnesses on their seeds and mutants (gcc, ASan+UBSan)
 step_host() {
 	board_unit host host_defconfig &&
-	echo "=== suite: host-cli" && bash tests/host/cli.sh $T/host/tern
+	echo "=== suite: host-cli" && bash tests/host/cli.sh $T/host/tern &&
+	echo "=== suite: fuzz-replay" && $MAKE O=$T/host fuzz-replay
 }
 step_host_san() { board_unit host-san host_defconfig SAN=1; }
 step_aarch64() { board_unit linux-arm64 linux-arm64_defconfig; }

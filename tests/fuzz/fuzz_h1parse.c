@@ -12,7 +12,9 @@
  *     -o build/h-h3p/fuzz_h1parse
  *   build/h-h3p/fuzz_h1parse -max_len=8192 corpus_dir/
  * Without libFuzzer (gcc), add -DTERN_FUZZ_MAIN: the program then runs
- * each file named on its command line once.
+ * each file named on its command line once, then -runs=N mutants of them
+ * (tests/fuzz/fuzz_main.h). `make fuzz` and `make fuzz-replay` do all
+ * this (tests/fuzz/fuzz.mk); the seeds: tests/fuzz/make_seeds.py DIR.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -10,7 +10,9 @@
  *     tests/fuzz/fuzz_h3frame.c http3/h3frame.c -o build/h-h3p/fuzz_h3frame
  *   build/h-h3p/fuzz_h3frame -max_len=4096 corpus_dir/
  * Without libFuzzer (gcc), add -DTERN_FUZZ_MAIN: the program then runs
- * each file named on its command line once.
+ * each file named on its command line once, then -runs=N mutants of them
+ * (tests/fuzz/fuzz_main.h). `make fuzz` and `make fuzz-replay` do all
+ * this (tests/fuzz/fuzz.mk); the seeds: tests/fuzz/make_seeds.py DIR.
  */
 #include <stdint.h>
 #include <stdlib.h>

@@ -19,7 +19,9 @@
  *     -o build/h-qpack/fuzz_qpack
  *   build/h-qpack/fuzz_qpack -max_len=2048 corpus_dir/
  * Without libFuzzer (gcc), add -DTERN_FUZZ_MAIN: the program then runs
- * each file named on its command line once.
+ * each file named on its command line once, then -runs=N mutants of them
+ * (tests/fuzz/fuzz_main.h). `make fuzz` and `make fuzz-replay` do all
+ * this (tests/fuzz/fuzz.mk); the seeds: tests/fuzz/make_seeds.py DIR.
  */
 #include <stdint.h>
 #include <stdlib.h>
