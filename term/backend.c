@@ -941,6 +941,16 @@ void term_backend_poll(struct term *t)
 	}
 }
 
+void term_backend_close_all(struct term *t)
+{
+	for (unsigned i = 0; i < CONFIG_TERM_BACKEND_CONNS; i++) {
+		struct term_backend *be = pool_get(&pool_backend, t->bes[i]);
+
+		if (be)
+			be_close(t, be);
+	}
+}
+
 uint64_t term_deadline(const struct term *t)
 {
 	uint64_t d = UINT64_MAX;

@@ -36,6 +36,8 @@ void term_backend_ready(struct term *t, struct term_req *r, struct h3_stream *hs
 void term_backend_abort(struct term *t, struct term_req *r);
 /* Socket events, timeouts, idle connections: once per loop. */
 void term_backend_poll(struct term *t);
+/* Every backend connection closed, kept-alive ones too (term_stop). */
+void term_backend_close_all(struct term *t);
 /* A final response's status into the counters (term.c). */
 void term_count_status(struct term *t, unsigned status);
 /* Routes and backend from Kconfig. */

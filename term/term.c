@@ -484,3 +484,8 @@ bool term_idle(const struct term *t)
 {
 	return h3_server_conns(&t->h3) == 0;
 }
+
+void term_stop(struct term *t)
+{
+	term_backend_close_all(t);
+}

@@ -83,5 +83,9 @@ void term_poll(struct term *t, uint64_t now);
 /* SIGTERM: GOAWAY everywhere; term_idle once every connection is gone. */
 void term_shutdown(struct term *t, uint64_t now);
 bool term_idle(const struct term *t);
+/* The board is going away (after the drain, before the endpoint): every
+ * backend connection is closed, the kept-alive ones too, so the pools
+ * show nothing in use. */
+void term_stop(struct term *t);
 
 #endif

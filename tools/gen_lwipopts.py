@@ -84,8 +84,12 @@ backends are configured by address.""",
     if ipv6:
         o.group("""CONFIG_LWIP_IPV6=y: IPv6 with stateless autoconfiguration from
 router advertisements (MLD and neighbour discovery come with it), no
-DHCPv6.""",
-                ("LWIP_IPV6", 1), ("LWIP_IPV6_AUTOCONFIG", 1), ("LWIP_IPV6_DHCP6", 0))
+DHCPv6. Fragment reassembly keeps a copy of each fragment header: lwIP's
+bookkeeping (a pointer and two u16) would otherwise overwrite the 8-byte
+header in place, which fits only with 32-bit pointers (on AArch64 lwIP's
+reassembly timer asserts on the first sys_check_timeouts()).""",
+                ("LWIP_IPV6", 1), ("LWIP_IPV6_AUTOCONFIG", 1), ("LWIP_IPV6_DHCP6", 0),
+                ("IPV6_FRAG_COPYHEADER", 1))
     else:
         o.group("CONFIG_LWIP_IPV6 is off: IPv4 only.", ("LWIP_IPV6", 0))
 

@@ -144,7 +144,8 @@ step_baremetal() {
 	board_unit qemu-virt-arm64 qemu-virt-arm64_defconfig &&
 	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test &&
 	echo "=== suite: lwip-check" &&
-	$MAKE O=$T/qemu-virt-arm64 lwip-check && echo "[  PASSED  ] 1 test(s)."
+	$MAKE O=$T/qemu-virt-arm64 lwip-check && echo "[  PASSED  ] 1 test(s)." &&
+	$MAKE O=$T/qemu-virt-arm64 qemu-test
 }
 
 for s in "${STEPS[@]}"; do

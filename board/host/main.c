@@ -664,6 +664,7 @@ int main(int argc, char **argv)
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",
 		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,
 		 (unsigned)sum.pkts_lost, (unsigned)sum.ptos);
+	term_stop(&term);
 	quic_endpoint_deinit(&ep);
 	pool_stats_format(print_line, stderr);
 	return 0;

@@ -65,6 +65,7 @@ void pl011_putc(char c);
 void pl011_write(const char *s, size_t len);
 void pl011_puts(const char *s);
 int pl011_getc(void);		/* blocks */
+int pl011_trygetc(void);	/* -1: nothing received */
 
 /* timer.c: the ARM generic timer (virtual counter). */
 uint64_t timer_freq_hz(void);

@@ -17,15 +17,18 @@ BM_CFLAGS := --specs=$(PICOLIBC_SPECS) -fno-pie
 BASE_CFLAGS += $(BM_CFLAGS)
 TERN_CFLAGS += $(BM_CFLAGS)
 
-# Objects shared by both images; main.c only in tern.elf.
+# Objects shared by both images; main.c, net.c, serve.c and virtio_net.c
+# only in tern.elf.
 bm-common-y := $(addprefix $(BM_DIR)/,boot.S mmu.c pl011.c timer.c \
-                 virtio_rng.c board.c port_board.c syscalls.c)
-board-y += $(bm-common-y) $(BM_DIR)/main.c
+                 virtio.c virtio_rng.c board.c port_board.c syscalls.c)
+board-y += $(bm-common-y) $(addprefix $(BM_DIR)/,main.c net.c serve.c virtio_net.c)
 IMAGE   := $(O)/tern.elf
 
 # The network port: lwIP (mk/lwip.mk builds liblwip.a from .config).
 include port/lwip/port.mk
 CFLAGS_$(BM_DIR)/main.c = $(LWIP_INC)
+CFLAGS_$(BM_DIR)/net.c = $(LWIP_INC)
+CFLAGS_$(BM_DIR)/serve.c = $(LWIP_INC)
 
 # Code that can run with the MMU off (mmu.c before it is on; the UART and
 # the exception report whenever something fails): Device memory faults on
@@ -64,10 +67,22 @@ QEMU_TIMEOUT ?= 120
 # The one QEMU command line is in tests/qemu/run.sh.
 QEMU_RUN = bash tests/qemu/run.sh -m $(QEMU_MEM_MB) -t $(QEMU_TIMEOUT)
 
-.PHONY: qemu boot-test nm-check
+# make qemu: the terminator on QEMU's user network, UDP 127.0.0.1:$(QEMU_HOST_PORT)
+# on the host forwarded to the guest's CONFIG_TERM_LISTEN_PORT ('q' stops
+# it cleanly, Ctrl-A x at once); QEMU_TIMEOUT=0 for no time limit.
+QEMU_HOST_PORT ?= 4433
+.PHONY: qemu qemu-test boot-test nm-check
 qemu: $(IMAGE)
-	@echo "  QEMU    $(IMAGE) (Ctrl-A x quits)"
-	$(Q)$(QEMU_RUN) $(IMAGE)
+	@echo "  QEMU    $(IMAGE): HTTP/3 on udp 127.0.0.1:$(QEMU_HOST_PORT) ('q' stops, Ctrl-A x quits)"
+	$(Q)QEMU_NET="-netdev user,id=n0,hostfwd=udp:127.0.0.1:$(QEMU_HOST_PORT)-:$(CONFIG_TERM_LISTEN_PORT) \
+		-device virtio-net-device,netdev=n0" $(QEMU_RUN) $(IMAGE)
+
+# make qemu-test: the image booted with virtio-net, driven from the host:
+# the UDP echo (tests/qemu/net-echo.sh), then HTTP/3 from gtlsclient
+# (tests/qemu/h3.sh)
+qemu-test: $(IMAGE)
+	$(Q)bash tests/qemu/net-echo.sh -m $(QEMU_MEM_MB) $(IMAGE) && \
+	echo "=== suite: qemu-h3" && bash tests/qemu/h3.sh $(IMAGE)
 
 boot-test: $(IMAGE)
 	$(Q)bash tests/qemu/boot-test.sh -m $(QEMU_MEM_MB) -t $(QEMU_TIMEOUT) $(IMAGE)

@@ -1,15 +1,21 @@
 /* board/qemu-virt-arm64/main.c: the bare-metal image (tern.elf).
  *
- * Today the board skeleton: banner, pools, lwIP initialised (no netif
- * yet), uptime, exit 0. The terminator (lwIP over virtio-net, the QUIC
- * endpoint) plugs in here later.
+ * Banner, pools, lwIP initialised, the network brought up (net.c:
+ * virtio-net, lwIP netif, addresses), then the terminator (serve.c:
+ * HTTP/3 on CONFIG_TERM_LISTEN_PORT until 'q' on the console, "quit" to
+ * the diagnostic UDP echo, or CONFIG_BOARD_SERVE_SECONDS), statistics,
+ * uptime, exit 0. Without a virtio-net device the image says so and
+ * exits 0 (boot-test).
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "lib/pool.h"
 #include "port/port.h"
 #include "port/lwip/lwip_port.h"
 #include "board/qemu-virt-arm64/board.h"
+#include "board/qemu-virt-arm64/net.h"
+#include "board/qemu-virt-arm64/serve.h"
 
 extern char __image_start[], __image_end[], __stack_bottom[], __stack[];
 extern uint64_t board_boot_count;
@@ -52,6 +58,8 @@ static void banner(void)
 		printf("entropy: none (no virtio-rng device)\n");
 }
 
+static struct board_net net;
+
 int main(void)
 {
 	uint64_t t0 = timer_count();
@@ -63,11 +71,34 @@ int main(void)
 	port_lwip_init(); /* after the clock and entropy: lwIP draws at init */
 	port_lwip_stats_format(print_line, NULL);
 
+	int status = 0;
+
+	switch (board_net_up(&net)) {
+	case BOARD_NET_UP:
+		status = board_serve(&net) ? 1 : 0;
+		board_net_stats_format(&net, print_line, NULL);
+		board_net_down(&net);
+		pool_stats_format(print_line, NULL);
+		port_lwip_stats_format(print_line, NULL);
+		break;
+	case BOARD_NET_NO_DEVICE:
+		break;
+	case BOARD_NET_BAD_CONFIG:
+		return 2;
+	case BOARD_NET_NO_ADDRESS:
+		board_net_down(&net);
+		status = 1;
+		break;
+	default:
+		status = 1;
+		break;
+	}
+
 	uint64_t now = timer_count();
 
 	printf("uptime: %lu us since reset, %lu us since _start, %lu us in main\n",
 	       (unsigned long)(now * 1000000U / freq),
 	       (unsigned long)((now - board_boot_count) * 1000000U / freq),
 	       (unsigned long)((now - t0) * 1000000U / freq));
-	return 0;
+	return status;
 }

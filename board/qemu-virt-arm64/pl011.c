@@ -74,3 +74,10 @@ int pl011_getc(void)
 		;
 	return (int)(uart_read(UART_DR) & 0xff);
 }
+
+int pl011_trygetc(void)
+{
+	if (uart_read(UART_FR) & FR_RXFE)
+		return -1;
+	return (int)(uart_read(UART_DR) & 0xff);
+}

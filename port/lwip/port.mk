@@ -2,5 +2,9 @@
 # this port includes this file from its board.mk; lwIP itself is built by
 # mk/lwip.mk, which also gives the files listed here lwIP's include paths.
 port-y += port/lwip/lwip_port.c
-# backend TCP: not on lwIP yet (issue 8); every connect fails (502)
-port-y += port/lwip/tcp_none.c
+# backend TCP over lwIP's raw API
+port-y += port/lwip/tcp.c
+# QUIC datagrams over lwIP UDP
+port-y += port/lwip/udp.c
+# the Ethernet netif over a board NIC driver, and its addressing
+port-y += port/lwip/netif.c

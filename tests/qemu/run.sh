@@ -6,7 +6,13 @@
 # The console (PL011) is on stdio. The image ends QEMU through semihosting
 # with its exit status, which becomes this script's; 124 on timeout.
 # QEMU_NET (environment) replaces the network options, by default `-nic
-# none` (virt's default NIC is a PCI card wanting a boot ROM).
+# none` (virt's default NIC is a PCI card wanting a boot ROM). The image's
+# own NIC is virtio-net on virtio-mmio, e.g. QEMU's user network with a
+# host UDP port forwarded to the guest's port 7 (tests/qemu/net-echo.sh):
+#   QEMU_NET="-netdev user,id=n0,hostfwd=udp:127.0.0.1:7007-:7
+#             -device virtio-net-device,netdev=n0"
+# and `-global virtio-mmio.force-legacy=false` (in QEMU_NET or after ELF)
+# for the virtio 1.x transport instead of the legacy one.
 set -u
 mem=128
 secs=120

@@ -106,7 +106,7 @@ CFLAGS_tests/unit/test_sim_h3_errors.c = -I$(TOP)
 # term/backend over the simulator: the same client and server, and
 # scripted HTTP/1.1 backends behind (tests/sim/tcp_fake: port/port.h's
 # TCP in virtual time). Linked before libtern.a, the fake defines every
-# port_tcp_* first: the archive's port/posix/tcp.c (port/lwip/tcp_none.c
+# port_tcp_* first: the archive's port/posix/tcp.c (port/lwip/tcp.c
 # bare metal) is not pulled in. A bare-metal selftest image takes it
 # among its own objects (UNIT_BM_OBJS, ahead of libtern.a); built with
 # -DTCP_FAKE_NO_PORT it would leave the board's TCP in place and the

@@ -40,7 +40,7 @@
  *    socket that takes them in small pieces.
  *
  * The bare-metal selftest image links the fake ahead of the board's TCP
- * (libtern.a's port/lwip/tcp_none.c) and runs it too; a fake built with
+ * (libtern.a's port/lwip/tcp.c) and runs it too; a fake built with
  * TCP_FAKE_NO_PORT leaves the board's in place and the program skips
  * itself (tests/unit/module.mk).
  */
