@@ -145,7 +145,13 @@ step_baremetal() {
 	$MAKE O=$T/qemu-virt-arm64 nm-check boot-test &&
 	echo "=== suite: lwip-check" &&
 	$MAKE O=$T/qemu-virt-arm64 lwip-check && echo "[  PASSED  ] 1 test(s)." &&
-	$MAKE O=$T/qemu-virt-arm64 qemu-test
+	$MAKE O=$T/qemu-virt-arm64 qemu-test &&
+	# the image again with CONFIG_QUIC_0RTT=y: the client's 0-RTT request taken
+	$MAKE O=$T/qemu-virt-arm64-0rtt qemu-virt-arm64_defconfig \
+		FRAGMENTS="$FRAG configs/fragments/0rtt.config" &&
+	$MAKE O=$T/qemu-virt-arm64-0rtt all &&
+	grep -q '^CONFIG_QUIC_0RTT=y' "$T/qemu-virt-arm64-0rtt/.config" &&
+	echo "=== suite: qemu-h3-0rtt" && bash tests/qemu/h3.sh $T/qemu-virt-arm64-0rtt/tern.elf
 }
 
 for s in "${STEPS[@]}"; do

@@ -30,6 +30,16 @@ CFLAGS_$(BM_DIR)/main.c = $(LWIP_INC)
 CFLAGS_$(BM_DIR)/net.c = $(LWIP_INC)
 CFLAGS_$(BM_DIR)/serve.c = $(LWIP_INC)
 
+# The certificate and key built into tern.elf (serve.c), from the files
+# .config names (tools/gen_cert.py; both empty: the demo certificate).
+# Rewritten only when its text changes.
+BM_CERT_FILE := $(patsubst "%",%,$(CONFIG_BOARD_CERT_FILE))
+BM_KEY_FILE  := $(patsubst "%",%,$(CONFIG_BOARD_KEY_FILE))
+$(GEN)/board_cert.h: tools/gen_cert.py $(O)/include/config/auto.conf $(wildcard $(BM_CERT_FILE) $(BM_KEY_FILE))
+	@echo "  GEN     $@ ($(or $(BM_CERT_FILE),the demo certificate))"
+	$(Q)$(PYTHON) tools/gen_cert.py $@ "$(BM_CERT_FILE)" "$(BM_KEY_FILE)"
+$(call obj,$(BM_DIR)/serve.c): $(GEN)/board_cert.h
+
 # Code that can run with the MMU off (mmu.c before it is on; the UART and
 # the exception report whenever something fails): Device memory faults on
 # unaligned accesses, and picolibc's memset may use DC ZVA, which faults

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/kconfig.h"
 #include "lib/pool.h"
 #include "port/port.h"
 #include "port/lwip/lwip_port.h"
@@ -60,6 +61,23 @@ static void banner(void)
 
 static struct board_net net;
 
+/* Where the RAM goes, all of it fixed at link time: the image (code,
+ * data, and in .bss every pool: tern's, lwIP's heap and pools, the NIC's
+ * buffers), the one stack inside it, and what is left of the board's RAM. */
+static void ram_budget(void)
+{
+	unsigned long image = (unsigned long)(__image_end - __image_start);
+	unsigned long stack = (unsigned long)(__stack - __stack_bottom);
+	unsigned long ram = (unsigned long)BOARD_RAM_SIZE;
+	unsigned long base = (unsigned long)((uintptr_t)__image_start - BOARD_RAM_BASE);
+
+	printf("ram budget: %lu KiB image (tern pools %lu KiB for %u connections, lwIP heap "
+	       "%u KiB, stack %lu KiB, the rest code, data and lwIP's pools), %lu KiB of %u MiB "
+	       "free\n", image >> 10, (unsigned long)pool_total_bytes() >> 10,
+	       (unsigned)CONFIG_POOL_CONNECTIONS, (unsigned)CONFIG_LWIP_MEM_SIZE_KB, stack >> 10,
+	       (ram - base - image) >> 10, (unsigned)CONFIG_BOARD_RAM_SIZE_MB);
+}
+
 int main(void)
 {
 	uint64_t t0 = timer_count();
@@ -68,6 +86,7 @@ int main(void)
 	banner();
 	pool_init_all();
 	pool_stats_format(print_line, NULL);
+	ram_budget();
 	port_lwip_init(); /* after the clock and entropy: lwIP draws at init */
 	port_lwip_stats_format(print_line, NULL);
 

@@ -27,7 +27,7 @@
 #include "term/term.h"
 #include "board/qemu-virt-arm64/board.h"
 #include "board/qemu-virt-arm64/serve.h"
-#include "tests/unit/data/test_cert.h"
+#include "board_cert.h"   /* generated: CONFIG_BOARD_CERT_FILE / _KEY_FILE */
 
 #include "lwip/pbuf.h"
 #include "lwip/udp.h"
@@ -89,6 +89,12 @@ static void report(void)
 	printf("connections: %u accepted, %u handshakes completed, %u refused, %u closed\n",
 	       (unsigned)ep.st.conns_accepted, (unsigned)ep.st.handshakes,
 	       (unsigned)ep.st.conns_refused, (unsigned)ep.st.conns_closed);
+	printf("tickets: %u issued, %u resumed, %u refused; 0-RTT %s: %u accepted, refused %u "
+	       "replayed, %u register full, %u otherwise\n", (unsigned)ep.tls.st.tickets_issued,
+	       (unsigned)ep.tls.st.resumed, (unsigned)ep.tls.st.tickets_bad,
+	       IS_ENABLED(CONFIG_QUIC_0RTT) ? "on" : "not built", (unsigned)ep.tls.st.early_accepted,
+	       (unsigned)ep.tls.st.early_replay, (unsigned)ep.tls.st.early_full,
+	       (unsigned)ep.tls.st.early_refused);
 	printf("http3: %u requests (%u responder, %u backend, %u aborted); 2xx %u, 4xx %u, "
 	       "5xx %u; %u stream errors, %u connection errors, %u GOAWAY\n",
 	       (unsigned)term.st.requests, (unsigned)term.st.responder,
@@ -109,8 +115,8 @@ int board_serve(struct board_net *net)
 		.server = true,
 		.app = h3_server_app_ops(), .app_ctx = &term.h3,
 		.early_data = true,  /* only with CONFIG_QUIC_0RTT=y */
-		.cert = test_server_cert_der, .certlen = sizeof(test_server_cert_der),
-		.key = test_server_key_der, .keylen = sizeof(test_server_key_der),
+		.cert = board_cert_der, .certlen = sizeof(board_cert_der),
+		.key = board_key_der, .keylen = sizeof(board_key_der),
 		.retry = QUIC_RETRY_NEVER,
 	};
 	const char *why = "";
@@ -129,9 +135,15 @@ int board_serve(struct board_net *net)
 	err = quic_endpoint_init(&ep, &cfg);
 	crypto_wipe(&cfg, sizeof(cfg));
 	if (err) {
-		printf("serve: the QUIC endpoint did not start (%d)\n", err);
+		printf("serve: the QUIC endpoint did not start: %s\n",
+		       err == QUIC_TLS_E_CERT ? "CONFIG_BOARD_CERT_FILE is no X.509 certificate tern can use" :
+		       err == QUIC_TLS_E_KEY ? "CONFIG_BOARD_KEY_FILE is no private key tern can use" :
+		       err == QUIC_TLS_E_KEY_MISMATCH ? "CONFIG_BOARD_KEY_FILE does not belong to "
+							 "CONFIG_BOARD_CERT_FILE" :
+		       "entropy or memory");
 		return -1;
 	}
+	printf("serve: certificate %s\n", BOARD_CERT_NAME);
 	if (port_lwip_udp_start(&ep, CONFIG_TERM_LISTEN_PORT)) {
 		printf("serve: cannot bind udp port %d\n", CONFIG_TERM_LISTEN_PORT);
 		quic_endpoint_deinit(&ep);

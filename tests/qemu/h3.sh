@@ -5,7 +5,10 @@
 # guest's CONFIG_TERM_LISTEN_PORT (4433), and fetches from the host with
 # ngtcp2's gtlsclient: the status page, /bytes/1000000 and /bytes/20000000
 # (checked byte for byte against the pattern, sha256 printed), 50 requests
-# on one connection; with a default backend at 10.0.2.2:PORT in the
+# on one connection; resumption and 0-RTT (accepted by a CONFIG_QUIC_0RTT=y
+# image, refused and resent in 1-RTT by an n one); a flood of 20,000
+# malformed datagrams (tests/qemu/flood.py), then a request; with a
+# default backend at 10.0.2.2:PORT in the
 # image's .config (QEMU's user network: the host), tests/interop/backend.py
 # on 127.0.0.1:PORT serves /data/1000000 and /data/20000000 through it
 # (lwIP TCP in the guest). Then 'q' on the guest's console: GOAWAY, drain,
@@ -43,6 +46,7 @@ guest_port=$(sed -n 's/^CONFIG_TERM_LISTEN_PORT=//p' "$(dirname "$elf")/.config"
 guest_port=${guest_port:-4433}
 fails=() notes=()
 bad() { fails+=("$*"); }
+zrtt=$(sed -n 's/^CONFIG_QUIC_0RTT=//p' "$(dirname "$elf")/.config" 2>/dev/null)
 # the backend the image was built with, when it is the host
 bport=$(sed -n 's/^CONFIG_TERM_BACKEND="10\.0\.2\.2:\([0-9]*\)"$/\1/p' "$(dirname "$elf")/.config" 2>/dev/null)
 bpid=
@@ -73,15 +77,17 @@ done
 if ! grep -q "^serve: HTTP/3 on udp port" "$log"; then
 	bad "the guest did not start serving"
 else
-	# h3 NAME -- PATH...: one gtlsclient connection (60 s at most)
+	# h3 NAME [gtlsclient options...] -- PATH...: one gtlsclient
+	# connection (60 s at most)
 	h3() {
-		local name=$1
-		shift 2
-		local uris=()
+		local name=$1 opts=() uris=()
+		shift
+		while [ $# -gt 0 ] && [ "$1" != -- ]; do opts+=("$1"); shift; done
+		shift
 		for p; do uris+=("https://localhost:$port$p"); done
 		mkdir -p "$dir/dl"
 		timeout 60 gtlsclient --no-quic-dump --no-http-dump --exit-on-all-streams-close \
-			--download "$dir/dl" 127.0.0.1 "$port" "${uris[@]}" >"$dir/$name.log" 2>&1
+			--download "$dir/dl" "${opts[@]}" 127.0.0.1 "$port" "${uris[@]}" >"$dir/$name.log" 2>&1
 	}
 	# ok200 NAME N: N responses 200 in the log, nothing else
 	ok200() {
@@ -142,6 +148,32 @@ EOF
 	for i in $(seq 2000 2049); do pattern "$dir/dl/$i" "$i" >/dev/null && nok=$((nok + 1)); done
 	[ "$nok" = 50 ] || bad "$nok of 50 concurrent bodies right"
 	notes+=("50 requests on one connection in $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }') s")
+	# resumption: a session (ticket) and transport parameters from a
+	# first run; the second resumes without early data, the third sends
+	# its request in 0-RTT (taken with CONFIG_QUIC_0RTT=y, refused and
+	# sent again in 1-RTT without); the guest's counters are checked at
+	# the end
+	files=(--timeout=5s --session-file="$dir/sess.pem" --tp-file="$dir/tp.txt")
+	h3 resume1 "${files[@]}" -- /
+	ok200 resume1 1
+	[ -s "$dir/sess.pem" ] || bad "resumption: the first run saved no session (no ticket)"
+	h3 resume2 "${files[@]}" --disable-early-data -- /
+	ok200 resume2 1
+	h3 early "${files[@]}" -- /bytes/1000
+	ok200 early 1
+	pattern "$dir/dl/1000" 1000 >/dev/null || bad "0-RTT run: /bytes/1000 body wrong"
+	if [ "$zrtt" = y ]; then
+		! grep -q "Early data was rejected" "$dir/early.log" || bad "0-RTT built, but the early data was rejected"
+	else
+		grep -q "Early data was rejected" "$dir/early.log" || bad "0-RTT not built, but the client's early data was not rejected"
+	fi
+	# a flood of malformed datagrams (bounded), then a request: served
+	t=$EPOCHREALTIME
+	flood=$("$py" "$here/flood.py" "$port" 20000 20)
+	h3 after-flood -- /
+	ok200 after-flood 1
+	[ "$(head -1 "$dir/dl/index.html" 2>/dev/null)" = "tern: HTTP/3 terminator" ] || bad "no status page after the flood"
+	notes+=("${flood:-0} malformed datagrams in $(awk -v a="$t" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s, then served")
 fi
 # stop: 'q' on the console, then the guest's own exit status
 echo q >&7
@@ -161,6 +193,14 @@ elif [ "$rc" != 0 ]; then
 fi
 grep -q "^serve: stopping" "$log" || bad "the guest did not say it was stopping"
 grep -q "^http3: .* 0 stream errors, 0 connection errors" "$log" || bad "stream or connection errors: $(grep '^http3:' "$log")"
+resumed=$(sed -n 's/^tickets: [0-9]* issued, \([0-9]*\) resumed.*/\1/p' "$log")
+[ "${resumed:-0}" -ge 2 ] || bad "the guest resumed ${resumed:-no} sessions (want 2: without and with early data)"
+if [ "$zrtt" = y ]; then
+	# (gtlsclient --disable-early-data still offers the extension, which
+	# tern accepts: 1 or 2)
+	grep -Eq "^tickets: .* 0-RTT on: [12] accepted" "$log" || bad "0-RTT: $(grep '^tickets:' "$log")"
+fi
+notes+=("guest $(grep '^tickets:' "$log")" "guest $(grep '^udp:' "$log")")
 # the last pool table (after the network went down): every pool idle
 busy=$(awk '/^pool +size/ { n++; delete b; next } n && NF == 9 && $4 ~ /^[0-9]+$/ && $4 != 0 { b[$1] = $4 }
 	    END { for (p in b) printf "%s %s; ", p, b[p] }' "$log")
