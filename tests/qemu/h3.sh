@@ -2,7 +2,7 @@
 # tests/qemu/h3.sh ELF: the bare-metal terminator end to end. Boots ELF
 # (tern.elf) in qemu-system-aarch64 with a virtio-net device on QEMU's
 # user network, a random free UDP port on 127.0.0.1 forwarded to the
-# guest's CONFIG_TERM_LISTEN_PORT (4433), and fetches from the host with
+# guest's CONFIG_TERM_LISTEN_PORT (443 in the qemu defconfig), and fetches from the host with
 # ngtcp2's gtlsclient: the status page, /bytes/1000000 and /bytes/20000000
 # (checked byte for byte against the pattern, sha256 printed), 50 requests
 # on one connection; resumption and 0-RTT (accepted by a CONFIG_QUIC_0RTT=y
