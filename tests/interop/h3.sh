@@ -268,19 +268,31 @@ case_get() {
 	end "$n bytes in $secs s$rate, sha256 ${sha:0:16}$note"
 }
 
-# 100 requests on one connection, sizes 1000..1099 (a file each)
+# case_concurrent NAME: 100 requests on one connection, every body
+# checked (a file each): from the responder (/bytes/1000..1099) or, for
+# a be-* NAME, through the backend (/data/10000..10099)
 case_concurrent() {
-	local clog=$dir/concurrent-100.client.log paths=() args=() i t secs r nok
-	begin concurrent-100 || return 0
-	for i in $(seq 1000 1099); do
-		paths+=("/bytes/$i")
+	local name=$1 clog=$dir/$1.client.log paths=() args=() i t secs r nok first=1000 src=/bytes via=
+	if [[ $name == be-* ]]; then
+		be_begin "$name" || return 0
+		first=10000 src=/data via=1
+	else
+		begin "$name" || return 0
+	fi
+	for i in $(seq $first $((first + 99))); do
+		paths+=("$src/$i")
 		args+=("$dl/$i:$i")
 	done
-	start || { end; return; }
+	if [ -n "$via" ]; then
+		be_up || { backend_stop; end; return; }
+	else
+		start || { end; return; }
+	fi
 	t=$EPOCHREALTIME
 	h3 "$clog" 30 -- "${paths[@]}"
 	secs=$(since "$t")
 	stop
+	[ -n "$via" ] && backend_stop
 	hs "$clog"
 	status "$clog" 200 100
 	r=$(pattern "${args[@]}")
@@ -288,7 +300,7 @@ case_concurrent() {
 	[ "$nok" = 100 ] || bad "$nok bodies right of 100: $(grep -v '^ok ' <<<"$r" | head -3 | tr '\n' ';' | sed 's/;$//')"
 	check_tern "$cname" "handshakes completed" 1
 	http 100 100 0 0
-	end "100 requests, 1 connection, $nok bodies right, $secs s"
+	end "100 requests on 1 connection, $nok bodies right${via:+, $(be_conns) backend connection(s)}, $secs s"
 }
 
 case_post() {
@@ -568,29 +580,6 @@ case_be_post() {
 	end "10000000 bytes up and back through the backend in $secs s"
 }
 
-case_be_concurrent() {
-	local clog=$dir/be-concurrent-100.client.log paths=() args=() i t secs r nok
-	be_begin be-concurrent-100 || return 0
-	for i in $(seq 10000 10099); do
-		paths+=("/data/$i")
-		args+=("$dl/$i:$i")
-	done
-	be_up || { backend_stop; end; return; }
-	t=$EPOCHREALTIME
-	h3 "$clog" 30 -- "${paths[@]}"
-	secs=$(since "$t")
-	stop
-	backend_stop
-	hs "$clog"
-	status "$clog" 200 100
-	r=$(pattern "${args[@]}")
-	nok=$(grep -c "^ok " <<<"$r")
-	[ "$nok" = 100 ] || bad "$nok bodies right of 100: $(grep -v '^ok ' <<<"$r" | head -3 | tr '\n' ';' | sed 's/;$//')"
-	check_tern "$cname" "handshakes completed" 1
-	http 100 100 0 0
-	end "100 requests on 1 connection, $nok bodies right, $(be_conns) backend connection(s), $secs s"
-}
-
 # be_status NAME PATH CODE [TERN_ARGS...]: one request answered CODE by tern
 be_status() {
 	local name=$1 path=$2 code=$3 clog=$dir/$1.client.log t secs
@@ -834,7 +823,7 @@ run_case() {
 		else
 			case_get get-50m 50000000
 		fi ;;
-	concurrent-100) case_concurrent ;;
+	concurrent-100) case_concurrent concurrent-100 ;;
 	post-10m) case_post ;;
 	suite-aes128gcm) case_suite suite-aes128gcm AES-128-GCM AES-128-GCM ;;
 	suite-aes256gcm) case_suite suite-aes256gcm AES-256-GCM AES-256-GCM ;;
@@ -855,7 +844,7 @@ run_case() {
 		fi ;;
 	be-chunked) case_be_chunked ;;
 	be-post-10m) case_be_post ;;
-	be-concurrent-100) case_be_concurrent ;;
+	be-concurrent-100) case_concurrent be-concurrent-100 ;;
 	be-down) case_be_down ;;
 	be-garbage) be_status be-garbage /garbage 502 ;;
 	be-timeout) case_be_timeout ;;
