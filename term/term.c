@@ -2,8 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/kconfig.h"
 #include "lib/pool.h"
 #include "quic/conn.h"
+#include "quic/endpoint.h"
 #include "term/backend.h"
 #include "term/term.h"
 
@@ -73,45 +75,53 @@ static void page_line(void *ctx, const char *line)
 		pg->len += (size_t)n;
 }
 
+void term_report(const struct term *t, void (*emit)(void *ctx, const char *line), void *ctx)
+{
+	const struct quic_tls_stats *k = &t->ep->tls.st;
+	const struct h3_server_stats *h = &t->h3.st;
+	char line[384];
+
+	snprintf(line, sizeof(line),
+		 "tickets: %u issued, %u resumed, %u refused; 0-RTT %s: %u accepted, refused %u "
+		 "replayed, %u register full, %u otherwise", (unsigned)k->tickets_issued,
+		 (unsigned)k->resumed, (unsigned)k->tickets_bad,
+		 IS_ENABLED(CONFIG_QUIC_0RTT) ? "on" : "not built", (unsigned)k->early_accepted,
+		 (unsigned)k->early_replay, (unsigned)k->early_full, (unsigned)k->early_refused);
+	emit(ctx, line);
+	snprintf(line, sizeof(line),
+		 "http3: %u requests (%u responder, %u backend, %u not found, %u bad, %u too early, "
+		 "%u aborted); 2xx %u, 4xx %u, 5xx %u; %llu bytes out, %llu in; %u stream errors, "
+		 "%u connection errors, %u rejected, %u GOAWAY, %u QPACK-blocked",
+		 (unsigned)t->st.requests, (unsigned)t->st.responder, (unsigned)t->st.backend,
+		 (unsigned)t->st.not_found, (unsigned)t->st.bad_request, (unsigned)t->st.too_early,
+		 (unsigned)t->st.aborted, (unsigned)t->st.status_2xx, (unsigned)t->st.status_4xx,
+		 (unsigned)t->st.status_5xx, (unsigned long long)t->st.bytes_out,
+		 (unsigned long long)t->st.bytes_in, (unsigned)h->stream_errors,
+		 (unsigned)h->conn_errors, (unsigned)h->rejected, (unsigned)h->goaways,
+		 (unsigned)h->qpack_blocked);
+	emit(ctx, line);
+	snprintf(line, sizeof(line),
+		 "backends: %u open, %u idle; %u connects (%u failed), %u reused, %u retried, "
+		 "%u idle closed for room, %u 502, %u 504, %u no slot, %u too large",
+		 (unsigned)t->be.open, (unsigned)t->be.idle, (unsigned)t->be.connects,
+		 (unsigned)t->be.connect_fail, (unsigned)t->be.reused, (unsigned)t->be.retried,
+		 (unsigned)t->be.evicted, (unsigned)t->be.bad_gateway, (unsigned)t->be.timeouts,
+		 (unsigned)t->be.busy, (unsigned)t->be.too_large);
+	emit(ctx, line);
+}
+
 static size_t status_page(struct term *t, char *buf, size_t cap)
 {
 	struct page pg = { buf, 0, cap };
 	const struct quic_endpoint_stats *e = &t->ep->st;
-	const struct h3_server_stats *h = &t->h3.st;
-	char line[256];
+	char line[160];
 
 	page_line(&pg, "tern: HTTP/3 terminator");
 	snprintf(line, sizeof(line), "connections: %u open, %u accepted, %u handshakes, %u refused",
 		 (unsigned)t->ep->nconns, (unsigned)e->conns_accepted, (unsigned)e->handshakes,
 		 (unsigned)e->conns_refused);
 	page_line(&pg, line);
-	snprintf(line, sizeof(line),
-		 "requests: %u (responder %u, backend %u, not found %u, bad %u, too early %u, "
-		 "aborted %u)",
-		 (unsigned)t->st.requests, (unsigned)t->st.responder, (unsigned)t->st.backend,
-		 (unsigned)t->st.not_found, (unsigned)t->st.bad_request, (unsigned)t->st.too_early,
-		 (unsigned)t->st.aborted);
-	page_line(&pg, line);
-	snprintf(line, sizeof(line), "responses: 2xx %u, 4xx %u, 5xx %u; %llu bytes out, %llu in",
-		 (unsigned)t->st.status_2xx, (unsigned)t->st.status_4xx,
-		 (unsigned)t->st.status_5xx, (unsigned long long)t->st.bytes_out,
-		 (unsigned long long)t->st.bytes_in);
-	page_line(&pg, line);
-	snprintf(line, sizeof(line),
-		 "http3: %u stream errors, %u connection errors, %u rejected, %u GOAWAY, "
-		 "%u QPACK-blocked",
-		 (unsigned)h->stream_errors, (unsigned)h->conn_errors, (unsigned)h->rejected,
-		 (unsigned)h->goaways, (unsigned)h->qpack_blocked);
-	page_line(&pg, line);
-	snprintf(line, sizeof(line),
-		 "backends: %u open, %u idle; %u connects (%u failed), %u reused, %u retried, "
-		 "%u idle closed for room, %u 502, %u 504, %u no slot, %u too large",
-		 (unsigned)t->be.open, (unsigned)t->be.idle, (unsigned)t->be.connects,
-		 (unsigned)t->be.connect_fail, (unsigned)t->be.reused, (unsigned)t->be.retried,
-		 (unsigned)t->be.evicted,
-		 (unsigned)t->be.bad_gateway, (unsigned)t->be.timeouts, (unsigned)t->be.busy,
-		 (unsigned)t->be.too_large);
-	page_line(&pg, line);
+	term_report(t, page_line, &pg);
 	page_line(&pg, "");
 	pool_stats_format(page_line, &pg);
 	return pg.len;

@@ -83,6 +83,11 @@ void term_poll(struct term *t, uint64_t now);
 /* SIGTERM: GOAWAY everywhere; term_idle once every connection is gone. */
 void term_shutdown(struct term *t, uint64_t now);
 bool term_idle(const struct term *t);
+/* The counters, one line each through emit (as pool_stats_format):
+ * "tickets: ..." (TLS resumption and 0-RTT), "http3: ..." (requests,
+ * statuses, bytes, errors), "backends: ...". The status page, and the
+ * boards' logs at exit. */
+void term_report(const struct term *t, void (*emit)(void *ctx, const char *line), void *ctx);
 /* The board is going away (after the drain, before the endpoint): every
  * backend connection is closed, the kept-alive ones too, so the pools
  * show nothing in use. */

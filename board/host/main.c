@@ -46,6 +46,12 @@ static void print_line(void *ctx, const char *line)
 	fprintf(ctx, "%s\n", line);
 }
 
+static void log_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	LOG_INFO("%s", line);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -638,28 +644,10 @@ int main(int argc, char **argv)
 		sum.ptos += qc->rec.stats.pto;
 		sum.ecn_capable += qc->rec.ecn == QUIC_ECN_CAPABLE;
 	}
-	LOG_INFO("tickets: %u issued, %u resumed, %u refused; 0-RTT %s: %u accepted, refused "
-		 "%u replayed, %u register full, %u otherwise", (unsigned)ep.tls.st.tickets_issued,
-		 (unsigned)ep.tls.st.resumed, (unsigned)ep.tls.st.tickets_bad,
-		 IS_ENABLED(CONFIG_QUIC_0RTT) ? "on" : "not built", (unsigned)ep.tls.st.early_accepted,
-		 (unsigned)ep.tls.st.early_replay, (unsigned)ep.tls.st.early_full,
-		 (unsigned)ep.tls.st.early_refused);
 	LOG_INFO("ecn: datagrams received %lu ECT(0), %lu ECT(1), %lu CE, %lu not ECT; "
 		 "%u connections validated ECN", ecn_rx[QUIC_ECN_ECT0], ecn_rx[QUIC_ECN_ECT1],
 		 ecn_rx[QUIC_ECN_CE], ecn_rx[QUIC_ECN_NOT_ECT], (unsigned)sum.ecn_capable);
-	LOG_INFO("http3: %u requests (%u responder, %u not found, %u too early, %u aborted); "
-		 "2xx %u, 4xx %u, 5xx %u; %u stream errors, %u connection errors, %u GOAWAY",
-		 (unsigned)term.st.requests, (unsigned)term.st.responder,
-		 (unsigned)term.st.not_found, (unsigned)term.st.too_early,
-		 (unsigned)term.st.aborted, (unsigned)term.st.status_2xx,
-		 (unsigned)term.st.status_4xx, (unsigned)term.st.status_5xx,
-		 (unsigned)term.h3.st.stream_errors, (unsigned)term.h3.st.conn_errors,
-		 (unsigned)term.h3.st.goaways);
-	LOG_INFO("backends: %u connects (%u failed), %u reused, %u retried, %u idle closed for "
-		 "room; %u 502, %u 504, %u no slot, %u too large", (unsigned)term.be.connects,
-		 (unsigned)term.be.connect_fail, (unsigned)term.be.reused,
-		 (unsigned)term.be.retried, (unsigned)term.be.evicted, (unsigned)term.be.bad_gateway,
-		 (unsigned)term.be.timeouts, (unsigned)term.be.busy, (unsigned)term.be.too_large);
+	term_report(&term, log_line, NULL);
 	LOG_INFO("paths: %u migrations followed, %u path validations failed, %u packets from "
 		 "a new address dropped; recovery: %u packets lost, %u PTOs",
 		 (unsigned)sum.migrations, (unsigned)sum.path_fail, (unsigned)sum.path_drop,

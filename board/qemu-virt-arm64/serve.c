@@ -77,6 +77,12 @@ static void echo_start(void)
 	printf("echo: UDP port %u (diagnostic; \"quit\" stops the image)\n", ECHO_PORT);
 }
 
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	printf("%s\n", line);
+}
+
 static void report(void)
 {
 	const struct port_lwip_udp_stats *u = &port_lwip_udp_stats;
@@ -89,24 +95,7 @@ static void report(void)
 	printf("connections: %u accepted, %u handshakes completed, %u refused, %u closed\n",
 	       (unsigned)ep.st.conns_accepted, (unsigned)ep.st.handshakes,
 	       (unsigned)ep.st.conns_refused, (unsigned)ep.st.conns_closed);
-	printf("tickets: %u issued, %u resumed, %u refused; 0-RTT %s: %u accepted, refused %u "
-	       "replayed, %u register full, %u otherwise\n", (unsigned)ep.tls.st.tickets_issued,
-	       (unsigned)ep.tls.st.resumed, (unsigned)ep.tls.st.tickets_bad,
-	       IS_ENABLED(CONFIG_QUIC_0RTT) ? "on" : "not built", (unsigned)ep.tls.st.early_accepted,
-	       (unsigned)ep.tls.st.early_replay, (unsigned)ep.tls.st.early_full,
-	       (unsigned)ep.tls.st.early_refused);
-	printf("http3: %u requests (%u responder, %u backend, %u aborted); 2xx %u, 4xx %u, "
-	       "5xx %u; %u stream errors, %u connection errors, %u GOAWAY\n",
-	       (unsigned)term.st.requests, (unsigned)term.st.responder,
-	       (unsigned)term.st.backend, (unsigned)term.st.aborted,
-	       (unsigned)term.st.status_2xx, (unsigned)term.st.status_4xx,
-	       (unsigned)term.st.status_5xx, (unsigned)term.h3.st.stream_errors,
-	       (unsigned)term.h3.st.conn_errors, (unsigned)term.h3.st.goaways);
-	printf("backends: %u connects (%u failed), %u reused, %u retried; %u 502, %u 504, "
-	       "%u no slot\n", (unsigned)term.be.connects, (unsigned)term.be.connect_fail,
-	       (unsigned)term.be.reused, (unsigned)term.be.retried,
-	       (unsigned)term.be.bad_gateway, (unsigned)term.be.timeouts,
-	       (unsigned)term.be.busy);
+	term_report(&term, print_line, NULL);
 }
 
 int board_serve(struct board_net *net)
